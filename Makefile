@@ -1,0 +1,51 @@
+# Two commands for a fresh Debian/Ubuntu machine: `make run` and `make test`.
+PYTHON ?= $(shell scripts/find-python.sh)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DEBUG ?= 1
+
+.PHONY: run test lint check-python system-deps system-deps-test venv migrate load serve clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Python 3.12 以上が見つかりません。python3.13 か python3.12 を入れてください (pyenv でも可)。" >&2; \
+	  exit 1; \
+	fi
+
+system-deps:
+	@scripts/system-deps.sh
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+$(BIN)/activate: | check-python
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml $(BIN)/activate
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $@
+
+venv: check-python $(VENV)/.installed
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input
+
+load: migrate
+	$(BIN)/python manage.py import_plan fixtures/plan.json --if-empty
+	$(BIN)/python manage.py setup_local_accounts
+
+run: system-deps load
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: system-deps-test venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

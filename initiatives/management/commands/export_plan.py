@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from initiatives.interchange import dump_document
+from initiatives.models import Plan
+from initiatives.selectors import export_plan_document
+
+
+class Command(BaseCommand):
+    help = "プラン全体（構成・実施計画・指標・実施結果・用語集）を JSON で書き出します。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--out", help="書き出すファイル（省略時は標準出力）")
+
+    def handle(self, *args, out: str | None = None, **options) -> None:
+        if not Plan.objects.exists():
+            raise CommandError(
+                "プランが登録されていません。先に import_plan で読み込んでください。"
+            )
+        text = dump_document(export_plan_document())
+        if out:
+            Path(out).write_text(text, encoding="utf-8")
+            self.stderr.write(f"{out} に書き出しました。")
+        else:
+            self.stdout.write(text, ending="")

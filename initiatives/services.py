@@ -1,0 +1,352 @@
+"""Writes to the plan's data. Every function here is a complete, atomic unit of work."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from initiatives.interchange import validate_document
+from initiatives.models import (
+    Actual,
+    Department,
+    Direction,
+    FiscalYear,
+    GlossaryTerm,
+    Indicator,
+    Initiative,
+    InitiativeDepartment,
+    Measure,
+    Plan,
+    PlanRevision,
+    PlanSection,
+    Policy,
+    Relisting,
+    Result,
+    Stance,
+    Target,
+    YearPlan,
+)
+
+
+@dataclass
+class ImportSummary:
+    """What an import wrote, for the command's report."""
+
+    initiatives: int = 0
+    results: int = 0
+    glossary: int = 0
+    created: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def _sync_children(queryset, key: str, wanted: dict, build) -> dict:
+    """Update or create one child row per wanted key and delete the rest."""
+    existing = {getattr(row, key): row for row in queryset}
+    kept = {}
+    for value, attrs in wanted.items():
+        row = existing.pop(value, None)
+        if row is None:
+            row = build(**{key: value}, **attrs)
+        else:
+            for name, attr in attrs.items():
+                setattr(row, name, attr)
+        row.full_clean(validate_constraints=False)
+        row.save()
+        kept[value] = row
+    for row in existing.values():
+        row.delete()
+    return kept
+
+
+def _to_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@transaction.atomic
+def import_plan(*, data: dict) -> ImportSummary:
+    """Load a whole interchange document, replacing what it states; idempotent."""
+    validate_document(data)
+    summary = ImportSummary()
+    plan = _import_plan_row(data["plan"])
+    fiscal_years = {
+        fy.year: fy
+        for fy in (
+            FiscalYear.objects.get_or_create(year=year)[0]
+            for year in range(plan.start_year, plan.end_year + 1)
+        )
+    }
+    revisions = {rev.code: rev for rev in plan.revisions.all()}
+    published_at = _results_published_at(plan)
+    departments = {d.name: d for d in Department.objects.all()}
+
+    seen_codes: list[str] = []
+    relistings: list[tuple[Direction, dict]] = []
+    order = 0
+    policies = _sync_children(
+        plan.policies.all(),
+        "number",
+        {
+            p["number"]: {
+                "plan": plan,
+                "title": p["title"],
+                "subtitle": p["subtitle"],
+                "description": p["description"],
+            }
+            for p in data["policies"]
+        },
+        Policy,
+    )
+    for policy_data in data["policies"]:
+        policy = policies[policy_data["number"]]
+        measures = _sync_children(
+            policy.measures.all(),
+            "number",
+            {
+                m["number"]: {
+                    "policy": policy,
+                    "title": m["title"],
+                    "summary": m["summary"],
+                    "description": m["description"],
+                    "issues": m["issues"],
+                    "highlights": m["highlights"],
+                }
+                for m in policy_data["measures"]
+            },
+            Measure,
+        )
+        for measure_data in policy_data["measures"]:
+            measure = measures[measure_data["number"]]
+            directions = {
+                d["number"]: {
+                    "measure": measure,
+                    "title": d["title"],
+                    "statement": d["statement"],
+                    "examples": d["examples"],
+                }
+                for d in measure_data["directions"]
+            }
+            # Directions are only deleted after initiatives have moved away from them.
+            existing = {d.number: d for d in measure.directions.all()}
+            for number, attrs in directions.items():
+                direction = existing.get(number) or Direction(number=number, **attrs)
+                for name, attr in attrs.items():
+                    setattr(direction, name, attr)
+                direction.full_clean(validate_constraints=False)
+                direction.save()
+                existing[number] = direction
+            for direction_data in measure_data["directions"]:
+                direction = existing[direction_data["number"]]
+                for initiative_data in direction_data["initiatives"]:
+                    order += 1
+                    _import_initiative(
+                        plan=plan,
+                        direction=direction,
+                        order=order,
+                        data=initiative_data,
+                        fiscal_years=fiscal_years,
+                        revisions=revisions,
+                        departments=departments,
+                        summary=summary,
+                        published_at=published_at,
+                    )
+                    seen_codes.append(initiative_data["code"].strip())
+                relistings.append((direction, direction_data["relisted"]))
+
+    stale = plan.initiatives.exclude(code__in=seen_codes)
+    summary.removed = sorted(stale.values_list("code", flat=True))
+    stale.delete()
+    Direction.objects.filter(measure__policy__plan=plan).exclude(
+        pk__in=[d.pk for d, _r in relistings]
+    ).delete()
+
+    by_code = {i.code: i for i in plan.initiatives.all()}
+    Relisting.objects.filter(direction__measure__policy__plan=plan).delete()
+    for direction, entries in relistings:
+        for entry in entries:
+            Relisting.objects.create(
+                direction=direction, initiative=by_code[entry["code"]], position=entry["position"]
+            )
+
+    plan.glossary.all().delete()
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(plan=plan, order=index, term=t["term"], description=t["description"])
+        for index, t in enumerate(data["glossary"], start=1)
+    )
+    summary.glossary = len(data["glossary"])
+    summary.initiatives = len(seen_codes)
+    return summary
+
+
+def _results_published_at(plan: Plan) -> datetime.datetime:
+    """Imported results count as published on the plan's latest results update."""
+    update = plan.revisions.filter(kind=PlanRevision.Kind.RESULTS_UPDATE).order_by("-date").first()
+    if update is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(update.date, datetime.time()))
+
+
+def _import_plan_row(data: dict) -> Plan:
+    plan = Plan.objects.order_by("pk").first() or Plan()
+    for name in (
+        "title",
+        "subtitle",
+        "author",
+        "philosophy",
+        "philosophy_description",
+        "start_year",
+        "end_year",
+    ):
+        setattr(plan, name, data[name])
+    plan.full_clean()
+    plan.save()
+    _sync_children(
+        plan.revisions.all(),
+        "code",
+        {
+            r["code"]: {
+                "plan": plan,
+                "label": r["label"],
+                "kind": r["kind"],
+                "date": datetime.date.fromisoformat(r["date"]),
+            }
+            for r in data["revisions"]
+        },
+        PlanRevision,
+    )
+    _sync_children(
+        plan.stances.all(),
+        "number",
+        {
+            s["number"]: {"plan": plan, "title": s["title"], "description": s["description"]}
+            for s in data["stances"]
+        },
+        Stance,
+    )
+    _sync_children(
+        plan.sections.all(),
+        "key",
+        {
+            s["key"]: {"plan": plan, "order": index, "heading": s["heading"], "body": s["body"]}
+            for index, s in enumerate(data["sections"], start=1)
+        },
+        PlanSection,
+    )
+    return plan
+
+
+def _import_initiative(
+    *,
+    plan: Plan,
+    direction: Direction,
+    order: int,
+    data: dict,
+    fiscal_years: dict[int, FiscalYear],
+    revisions: dict[str, PlanRevision],
+    departments: dict[str, Department],
+    summary: ImportSummary,
+    published_at: datetime.datetime,
+) -> None:
+    code = data["code"].strip()
+    initiative = Initiative.objects.filter(plan=plan, code=code).first()
+    if initiative is None:
+        initiative = Initiative(plan=plan, code=code)
+        summary.created.append(code)
+    resources = set(data["resources"])
+    attrs = {
+        "direction": direction,
+        "order": order,
+        "name": data["name"],
+        "numeric_target": data["numeric_target"],
+        "added_in": revisions[data["added_in"]] if data["added_in"] else None,
+        "summary": data["summary"],
+        "target_state": data["target_state"],
+        "related_plans": data["related_plans"],
+        "secures_people": "ヒト" in resources,
+        "secures_money": "カネ" in resources,
+        "secures_things": "モノ" in resources,
+        "secures_information": "情報" in resources,
+    }
+    for name, value in attrs.items():
+        setattr(initiative, name, value)
+    initiative.full_clean(validate_constraints=False)
+    # Orders shift when a revision inserts initiatives; park this row out of the way
+    # so the unique order constraint holds at every statement.
+    Initiative.objects.filter(plan=plan, order=order).exclude(pk=initiative.pk).update(
+        order=order + 1_000_000
+    )
+    initiative.save()
+
+    initiative.owners.all().delete()
+    for position, name in enumerate(data["departments"]):
+        name = name.strip()
+        if name not in departments:
+            departments[name] = Department.objects.create(name=name)
+        InitiativeDepartment.objects.create(
+            initiative=initiative, department=departments[name], order=position
+        )
+
+    indicators = _sync_children(
+        initiative.indicators.all(),
+        "name",
+        {
+            ind["name"]: {
+                "initiative": initiative,
+                "order": index,
+                "unit": ind["unit"],
+                "comparison": ind["comparison"],
+                "benchmark": ind["benchmark"],
+            }
+            for index, ind in enumerate(data["indicators"])
+        },
+        Indicator,
+    )
+
+    years = {int(key): value for key, value in data["years"].items()}
+    initiative.year_plans.exclude(fiscal_year__year__in=years).delete()
+    initiative.results.exclude(
+        fiscal_year__year__in=[y for y, v in years.items() if v["result"]]
+    ).delete()
+    for year, year_data in years.items():
+        fiscal_year = fiscal_years.get(year) or FiscalYear.objects.get_or_create(year=year)[0]
+        YearPlan.objects.update_or_create(
+            initiative=initiative, fiscal_year=fiscal_year, defaults={"text": year_data["plan"]}
+        )
+        Target.objects.filter(indicator__initiative=initiative, fiscal_year=fiscal_year).exclude(
+            indicator__name__in=year_data["targets"]
+        ).delete()
+        for name, value in year_data["targets"].items():
+            Target.objects.update_or_create(
+                indicator=indicators[name],
+                fiscal_year=fiscal_year,
+                defaults={"value": _to_decimal(value)},
+            )
+        result_data = year_data["result"]
+        if result_data is None:
+            continue
+        # A result in the interchange document is a published result (as in the city's PDF).
+        result, _created = Result.objects.update_or_create(
+            initiative=initiative,
+            fiscal_year=fiscal_year,
+            defaults={
+                "status": result_data["status"],
+                "text": result_data["text"],
+                "note": result_data["note"],
+                "state": Result.State.PUBLISHED,
+                "published_status": result_data["status"],
+                "published_text": result_data["text"],
+                "published_note": result_data["note"],
+                "published_at": published_at,
+            },
+        )
+        summary.results += 1
+        result.actuals.exclude(indicator__name__in=result_data["actuals"]).delete()
+        for name, value in result_data["actuals"].items():
+            Actual.objects.update_or_create(
+                result=result,
+                indicator=indicators[name],
+                defaults={"value": _to_decimal(value), "published_value": _to_decimal(value)},
+            )
