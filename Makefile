@@ -36,9 +36,12 @@ load: migrate
 	$(BIN)/python manage.py import_plan fixtures/plan.json --if-empty
 	$(BIN)/python manage.py setup_local_accounts
 
+# The report worker (django.tasks, database queue) runs beside the dev server and stops with it.
 run: system-deps load
 	$(BIN)/python manage.py collectstatic --no-input -v 0
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: system-deps-test venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

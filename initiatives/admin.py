@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives import admin_workflow  # noqa: F401  (registers the workflow screens)
 from initiatives.models import (
     Actual,
     Department,
+    DepartmentMembership,
     Direction,
     FiscalYear,
     GlossaryTerm,
@@ -24,29 +26,51 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
+from initiatives.permissions import Action, allowed
 
 admin.site.site_header = "金沢市行政経営プラン 進捗管理"
 admin.site.site_title = "行政経営プラン 進捗管理"
 admin.site.index_title = "管理メニュー"
 
 
-class PlanRevisionInline(admin.TabularInline):
+class StructurePermissions:
+    """The plan's structure: HQ reviewers see it, superusers alone change it."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return allowed(request.user, None, Action.VIEW_STRUCTURE)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+
+
+class StructureAdmin(StructurePermissions, admin.ModelAdmin):
+    def has_module_permission(self, request) -> bool:
+        return allowed(request.user, None, Action.VIEW_STRUCTURE)
+
+
+class PlanRevisionInline(StructurePermissions, admin.TabularInline):
     model = PlanRevision
     extra = 0
 
 
-class StanceInline(admin.TabularInline):
+class StanceInline(StructurePermissions, admin.TabularInline):
     model = Stance
     extra = 0
 
 
-class PlanSectionInline(admin.StackedInline):
+class PlanSectionInline(StructurePermissions, admin.StackedInline):
     model = PlanSection
     extra = 0
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(StructureAdmin):
     list_display = ["title", "subtitle", "period"]
     inlines = [PlanRevisionInline, StanceInline, PlanSectionInline]
 
@@ -56,24 +80,24 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanRevision)
-class PlanRevisionAdmin(admin.ModelAdmin):
+class PlanRevisionAdmin(StructureAdmin):
     list_display = ["label", "code", "kind", "date"]
     list_filter = ["kind"]
 
 
 @admin.register(Stance)
-class StanceAdmin(admin.ModelAdmin):
+class StanceAdmin(StructureAdmin):
     list_display = ["number", "title", "description"]
 
 
 @admin.register(PlanSection)
-class PlanSectionAdmin(admin.ModelAdmin):
+class PlanSectionAdmin(StructureAdmin):
     list_display = ["order", "heading", "key"]
     search_fields = ["heading", "body"]
 
 
 @admin.register(FiscalYear)
-class FiscalYearAdmin(admin.ModelAdmin):
+class FiscalYearAdmin(StructureAdmin):
     list_display = ["year", "label", "short_label"]
 
     @admin.display(description=_("和暦"))
@@ -85,7 +109,7 @@ class FiscalYearAdmin(admin.ModelAdmin):
         return obj.short_label
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(StructurePermissions, admin.TabularInline):
     model = Measure
     fields = ["number", "title"]
     extra = 0
@@ -93,13 +117,13 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(StructureAdmin):
     list_display = ["number", "title", "subtitle"]
     search_fields = ["title", "subtitle"]
     inlines = [MeasureInline]
 
 
-class DirectionInline(admin.TabularInline):
+class DirectionInline(StructurePermissions, admin.TabularInline):
     model = Direction
     fields = ["number", "title", "statement"]
     extra = 0
@@ -107,7 +131,7 @@ class DirectionInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(StructureAdmin):
     list_display = ["__str__", "policy"]
     list_filter = ["policy"]
     search_fields = ["title", "description"]
@@ -115,7 +139,7 @@ class MeasureAdmin(admin.ModelAdmin):
     inlines = [DirectionInline]
 
 
-class RelistingInline(admin.TabularInline):
+class RelistingInline(StructurePermissions, admin.TabularInline):
     model = Relisting
     fk_name = "direction"
     extra = 0
@@ -123,7 +147,7 @@ class RelistingInline(admin.TabularInline):
 
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(StructureAdmin):
     list_display = ["__str__", "measure"]
     list_filter = ["measure__policy", "measure"]
     search_fields = ["title", "statement"]
@@ -131,38 +155,59 @@ class DirectionAdmin(admin.ModelAdmin):
     inlines = [RelistingInline]
 
 
+class MemberInline(StructurePermissions, admin.TabularInline):
+    model = DepartmentMembership
+    extra = 0
+    fields = ["user"]
+    verbose_name = _("所属職員")
+    verbose_name_plural = _("所属職員（この課の実施結果を入力できる人）")
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(StructureAdmin):
     list_display = ["name", "email"]
     search_fields = ["name"]
+    inlines = [MemberInline]
 
 
-class InitiativeDepartmentInline(admin.TabularInline):
+class InitiativeDepartmentInline(StructurePermissions, admin.TabularInline):
     model = InitiativeDepartment
     extra = 0
     autocomplete_fields = ["department"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(StructurePermissions, admin.TabularInline):
     model = Indicator
     extra = 0
     show_change_link = True
 
 
-class YearPlanInline(admin.TabularInline):
+class YearPlanInline(StructurePermissions, admin.TabularInline):
     model = YearPlan
     extra = 0
 
 
-class ResultInline(admin.StackedInline):
+class ResultInline(StructurePermissions, admin.StackedInline):
+    """Results are entered through the workflow screens; here they are only shown."""
+
     model = Result
     extra = 0
-    fields = ["fiscal_year", "status", "text", "note"]
+    fields = ["fiscal_year", "state", "status", "text", "note"]
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(StructureAdmin):
     list_display = ["code", "name", "departments_display", "numeric_target", "added_in", "measure"]
     list_display_links = ["code", "name"]
     list_filter = [
@@ -203,13 +248,13 @@ class InitiativeAdmin(admin.ModelAdmin):
         return str(obj.direction.measure)
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(StructurePermissions, admin.TabularInline):
     model = Target
     extra = 0
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(StructureAdmin):
     list_display = ["__str__", "unit", "comparison", "benchmark"]
     list_filter = ["comparison", "initiative__direction__measure__policy"]
     search_fields = ["name", "initiative__code", "initiative__name"]
@@ -218,35 +263,20 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(YearPlan)
-class YearPlanAdmin(admin.ModelAdmin):
+class YearPlanAdmin(StructureAdmin):
     list_display = ["__str__", "fiscal_year", "text"]
     list_filter = ["fiscal_year", "initiative__direction__measure__policy"]
     search_fields = ["initiative__code", "initiative__name", "text"]
     list_select_related = ["initiative", "fiscal_year"]
 
 
-class ActualInline(admin.TabularInline):
+class ActualInline(StructurePermissions, admin.TabularInline):
     model = Actual
     extra = 0
 
 
-@admin.register(Result)
-class ResultAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "fiscal_year", "status", "updated_at"]
-    list_filter = [
-        "fiscal_year",
-        "status",
-        "initiative__direction__measure__policy",
-        "initiative__direction__measure",
-        "initiative__departments",
-    ]
-    search_fields = ["initiative__code", "initiative__name", "text"]
-    list_select_related = ["initiative", "fiscal_year"]
-    inlines = [ActualInline]
-
-
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(StructureAdmin):
     list_display = ["__str__", "fiscal_year", "value"]
     list_filter = ["fiscal_year"]
     search_fields = ["indicator__name", "indicator__initiative__code"]
@@ -254,7 +284,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(SimpleHistoryAdmin):
+class ActualAdmin(StructureAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "result"]
     list_filter = ["result__fiscal_year"]
     search_fields = ["indicator__name", "indicator__initiative__code"]
@@ -262,7 +292,7 @@ class ActualAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Relisting)
-class RelistingAdmin(admin.ModelAdmin):
+class RelistingAdmin(StructureAdmin):
     list_display = ["__str__", "direction", "position"]
     list_filter = ["direction__measure__policy"]
     search_fields = ["initiative__code", "initiative__name"]
@@ -270,13 +300,13 @@ class RelistingAdmin(admin.ModelAdmin):
 
 
 @admin.register(InitiativeDepartment)
-class InitiativeDepartmentAdmin(admin.ModelAdmin):
+class InitiativeDepartmentAdmin(StructureAdmin):
     list_display = ["initiative", "department", "order"]
     list_filter = ["department"]
     search_fields = ["initiative__code", "initiative__name", "department__name"]
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(StructureAdmin):
     list_display = ["order", "term"]
     search_fields = ["term", "description"]

@@ -691,3 +691,145 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class DepartmentMembership(models.Model):
+    """A user's membership of a department: they enter the results of its initiatives."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="department_memberships",
+        verbose_name=_("職員"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("担当課")
+    )
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        ordering = ["department__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                name="membership_unique_per_user_department",
+                violation_error_message=_("この職員は既にこの担当課に所属しています。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name}: {self.user.get_username()}"
+
+
+class EvaluationPeriod(models.Model):
+    """The entry period of one fiscal year's results, opened and closed by HQ."""
+
+    fiscal_year = models.OneToOneField(
+        FiscalYear,
+        on_delete=models.PROTECT,
+        related_name="evaluation_period",
+        verbose_name=_("評価する年度"),
+    )
+    opened_at = models.DateTimeField(_("受付開始日時"))
+    deadline = models.DateField(_("提出期限"), help_text=_("この日の終わりまでに提出します。"))
+    closed_at = models.DateTimeField(
+        _("受付終了日時"), null=True, blank=True, help_text=_("空のあいだは受付中です。")
+    )
+
+    class Meta:
+        verbose_name = _("入力期間")
+        verbose_name_plural = _("入力期間")
+        ordering = ["-fiscal_year__year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
+                name="period_closed_after_opened",
+                violation_error_message=_("受付終了は受付開始より後にしてください。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year.label}（提出期限 {self.deadline:%Y年%m月%d日}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class WorkflowEvent(models.Model):
+    """One workflow step of a result: who did what, when, from which state to which."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("一時保存")
+        SUBMIT = "submit", _("提出")
+        RETURN = "return", _("差戻し")
+        APPROVE = "approve", _("承認")
+        PUBLISH = "publish", _("公開")
+        REOPEN = "reopen", _("修正のため再開")
+
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="events", verbose_name=_("実施結果")
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action)
+    from_state = models.CharField(_("変更前の入力状況"), max_length=20, choices=Result.State)
+    to_state = models.CharField(_("変更後の入力状況"), max_length=20, choices=Result.State)
+    comment = models.TextField(_("コメント"), blank=True)
+    status = models.CharField(
+        _("その時の達成状況"), max_length=20, choices=Result.Status, blank=True
+    )
+    text = models.TextField(
+        _("その時の実施結果"), blank=True, help_text=_("提出と承認の文面を比べるための控え。")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作した人"),
+    )
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("手続きの記録")
+        verbose_name_plural = _("手続きの記録")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    action__in=["save", "submit", "return", "approve", "publish", "reopen"]
+                ),
+                name="workflow_event_action_valid",
+                violation_error_message=_("操作の種類が正しくありません。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="return") | ~Q(comment=""),
+                name="workflow_event_return_has_comment",
+                violation_error_message=_("差戻しにはコメントが必要です。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.get_action_display()}"
+
+
+class PublicCorrection(models.Model):
+    """A change to an already published result, listed publicly as a correction (訂正)."""
+
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("実施結果")
+    )
+    corrected_at = models.DateTimeField(_("訂正日時"))
+    field = models.CharField(
+        _("訂正した項目"), max_length=200, help_text=_("例: 実施結果、実績値（開発アプリ数）")
+    )
+    before = models.TextField(_("訂正前"), blank=True)
+    after = models.TextField(_("訂正後"), blank=True)
+
+    class Meta:
+        verbose_name = _("公開後の訂正")
+        verbose_name_plural = _("公開後の訂正")
+        ordering = ["-corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.field}（{self.corrected_at:%Y/%m/%d}）"

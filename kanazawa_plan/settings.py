@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,10 +60,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str | None = None, *, hint: str = "") -> str:
+    """A secret from `NAME`, or read from the file named by `NAME_FILE` (Docker/systemd secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path is None:
+        return env_str(name, default, hint=hint)
+    file = Path(path) if Path(path).is_absolute() else BASE_DIR / path
+    try:
+        value = file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"環境変数 {name}_FILE のファイルを読めません: {exc}") from exc
+    if not value:
+        raise ImproperlyConfigured(f"環境変数 {name}_FILE のファイル {file} が空です。")
+    return value
+
+
 def env_database(name: str, default: str) -> dict:
     url = env_str(name, default)
+    # Persistent connections for PostgreSQL, checked before reuse so that a restarted
+    # database server is reconnected to without restarting the app.
+    persistent = 60 if url.startswith(("postgres://", "postgresql://")) else 0
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", persistent),
+            conn_health_checks=True,
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(f"環境変数 {name} を解釈できません: {exc}") from exc
     if config["ENGINE"] not in {
@@ -80,13 +103,62 @@ DEBUG = env_bool("DEBUG", False)
 
 # Tests and local development may run on a fixed, public key; production must set one.
 TESTING = "pytest" in sys.modules
-SECRET_KEY = env_str(
+SECRET_KEY = env_secret(
     "SECRET_KEY",
     "django-insecure-local-development-only" if DEBUG or TESTING else None,
-    hint="本番では秘密の値を設定してください（開発時は DEBUG=1 で固定値を使います）。",
+    hint="本番では SECRET_KEY か SECRET_KEY_FILE を設定してください"
+    "（開発時は DEBUG=1 で固定値を使います）。",
 )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# Full origins (https://plan.example.jp) of the reverse proxy in front of the app.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS: on by default when DEBUG is off. Tests speak plain HTTP to the test client, so
+# only the redirect is off under pytest; cookies and HSTS stay as in production.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+# Load-balancer probes may use plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Behind a TLS-terminating reverse proxy: the header it sets for the original scheme,
+# e.g. HTTP_X_FORWARDED_PROTO (only when the proxy always sets or strips it).
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = env_str("X_FRAME_OPTIONS", "DENY").upper()
+if X_FRAME_OPTIONS not in {"DENY", "SAMEORIGIN"}:
+    raise ImproperlyConfigured("環境変数 X_FRAME_OPTIONS は DENY か SAMEORIGIN にしてください。")
+# The admin's path, e.g. "kanri-8d2f/" to keep it off the well-known "admin/".
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("環境変数 ADMIN_URL が空です (例: admin/)。")
+
+# Content-Security-Policy (Django's own middleware): scripts only from this site's files,
+# never inline. Styles also allow inline style attributes, which the admin screens use.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'" if X_FRAME_OPTIONS == "DENY" else "'self'"],
+}
+
+# Request bodies: form fields and uploaded files, in bytes (a larger request gets a 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MAX_REQUEST_SIZE = env_int("MAX_REQUEST_SIZE", 20 * 1024 * 1024)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,12 +170,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    "axes",
     "initiatives",
     "reports",
+    "ops",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ops.middleware.RequestSizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +190,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kanazawa_plan.urls"
@@ -139,10 +219,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes: a username is locked out from an address after AXES_FAILURE_LIMIT failed
+# logins for AXES_COOLOFF_MINUTES; every login and failed login is kept (admin → Axes).
+AUTHENTICATION_BACKENDS = [
+    "ops.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "ops.security.client_ip"
+AXES_VERBOSE = False
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
@@ -151,13 +251,83 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Relative paths are taken from this folder.
+STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
+# Production serves collectstatic's hashed, compressed files through whitenoise. Development
+# and tests use the plain storage: the manifest storage refuses any {% static %} file that
+# collectstatic has not run for, which would make every test run depend on a collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_ROOT = BASE_DIR / env_str("MEDIA_ROOT", "var/media")
 MEDIA_URL = "media/"
+
+# Background work (the PDF reports): a database-backed queue; `make run` starts its worker
+# (`manage.py db_worker`). TASKS_BACKEND=immediate runs tasks inline (the default in tests).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if env_str("TASKS_BACKEND", "immediate" if TESTING else "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 LOGIN_URL = "admin:login"
 
 PLAN_FIXTURE = BASE_DIR / "fixtures" / "plan.json"
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Logs go to stdout: one JSON object per line in production (LOG_FORMAT=json), plain text
+# when DEBUG is on.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "ops.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": env_str("LOG_FORMAT", "text" if DEBUG else "json"),
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+
+# Workflow notifications (django.core.mail MAILERS). Development prints mails to the console.
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_MAILER = {
+    "BACKEND": env_str(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.console.EmailBackend" if DEBUG else _SMTP_BACKEND,
+    )
+}
+if _MAILER["BACKEND"] == _SMTP_BACKEND:
+    _MAILER["OPTIONS"] = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
+MAILERS = {"default": _MAILER}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kanazawa-plan@localhost")
+# Absolute links in notification mails point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Days before the deadline from which `send_deadline_reminders` mails departments.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)

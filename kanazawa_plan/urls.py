@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("ops.urls")),
+    path("", include("initiatives.urls")),
+    path("reports/", include("reports.urls")),
 ]
+
+# A database that cannot be reached answers 503 (ops/views.py), every other error 500.
+handler500 = "ops.views.server_error"

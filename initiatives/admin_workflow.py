@@ -1,0 +1,588 @@
+"""Admin screens of the results workflow: entry, review, overview, history, periods, roles.
+
+Every screen asks `initiatives.permissions` on the server: querysets are restricted and
+each object is checked; links are hidden only as a courtesy.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from initiatives import workflow
+from initiatives.forms import ResultEntryForm, ReviewForm
+from initiatives.interchange import decimal_text
+from initiatives.models import (
+    DepartmentMembership,
+    EvaluationPeriod,
+    FiscalYear,
+    Initiative,
+    PublicCorrection,
+    Result,
+    WorkflowEvent,
+)
+from initiatives.permissions import Action, allowed, check, is_hq, restrict
+from initiatives.workflow_selectors import (
+    days_left,
+    deadline_text,
+    entry_context,
+    initiative_history,
+    open_periods,
+    overview,
+)
+
+STATE_COLORS = {
+    Result.State.NOT_STARTED: "#777",
+    Result.State.DRAFT: "#1a6fb5",
+    Result.State.SUBMITTED: "#8a5a00",
+    Result.State.RETURNED: "#b3261e",
+    Result.State.APPROVED: "#2e7d32",
+    Result.State.PUBLISHED: "#333",
+}
+
+READ_ONLY_REASONS = {
+    Result.State.SUBMITTED: "提出済です。推進本部の確認を待っています（編集はできません）。",
+    Result.State.APPROVED: "承認済です。年度の公開を待っています（編集はできません）。",
+    Result.State.PUBLISHED: "公開済みです。修正が必要なときは推進本部に再開を依頼してください。",
+}
+
+
+def state_badge(state: str) -> str:
+    return format_html(
+        '<span class="state-badge" style="background:{}">{}</span>',
+        STATE_COLORS.get(state, "#777"),
+        Result.State(state).label,
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    """実施結果: the entry screen for departments and the review screen for HQ."""
+
+    list_display = [
+        "initiative_display",
+        "fiscal_year",
+        "state_display",
+        "status",
+        "departments_display",
+        "updated_at",
+        "updated_by",
+    ]
+    list_display_links = ["initiative_display"]
+    list_filter = [
+        "fiscal_year",
+        "state",
+        "status",
+        "initiative__direction__measure__policy",
+        "initiative__owners__department",
+    ]
+    search_fields = ["initiative__code", "initiative__name", "text"]
+    list_select_related = ["initiative", "fiscal_year", "updated_by"]
+    list_per_page = 50
+    actions = ["submit_selected", "approve_selected"]
+    change_list_template = "admin/initiatives/result/change_list.html"
+
+    # --- who may do what (initiatives.permissions decides) ---
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).prefetch_related("initiative__owners__department")
+        return restrict(queryset, request.user, Action.VIEW)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return allowed(request.user, None, Action.VIEW)
+
+    def has_view_permission(self, request: HttpRequest, obj: Result | None = None) -> bool:
+        return allowed(request.user, obj, Action.VIEW)
+
+    def has_change_permission(self, request: HttpRequest, obj: Result | None = None) -> bool:
+        return allowed(request.user, obj, Action.EDIT)
+
+    def has_edit_permission(self, request: HttpRequest) -> bool:
+        return allowed(request.user, None, Action.EDIT)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return allowed(request.user, None, Action.REVIEW)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Result | None = None) -> bool:
+        return False
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        if is_hq(request.user):
+            return self.list_filter
+        return [f for f in self.list_filter if f != "initiative__owners__department"]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Result:
+        result = super().get_object(request, object_id, from_field)
+        if result is None:
+            raise Http404("この実施結果は見つからないか、見る権限がありません。")
+        return result
+
+    # --- list ---
+
+    @admin.display(description=_("取組"), ordering="initiative__order")
+    def initiative_display(self, obj: Result) -> str:
+        return f"No.{obj.initiative.code} {obj.initiative.name}"
+
+    @admin.display(description=_("入力状況"), ordering="state")
+    def state_display(self, obj: Result) -> str:
+        return state_badge(obj.state)
+
+    @admin.display(description=_("担当課"))
+    def departments_display(self, obj: Result) -> str:
+        return obj.initiative.department_names
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        periods = open_periods()
+        if (
+            periods
+            and not request.GET
+            and request.method == "GET"
+            and self.has_view_permission(request)
+        ):
+            # Land on the year being entered; the year filter still shows every year.
+            return HttpResponseRedirect(
+                f"{request.path}?fiscal_year__id__exact={periods[0].fiscal_year_id}"
+            )
+        extra = {
+            "periods": [(p, deadline_text(p)) for p in periods],
+            "is_hq": is_hq(request.user),
+            "title": "実施結果の一覧"
+            if is_hq(request.user)
+            else "実施結果の入力（取組名を押して入力します）",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra)
+
+    @admin.action(description=_("選択した実施結果を提出する"), permissions=["edit"])
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done, problems = 0, []
+        for result in restrict(queryset, request.user, Action.EDIT).select_related("initiative"):
+            try:
+                workflow.submit_result(result=result, user=request.user, version=result.version)
+                done += 1
+            except ValidationError as error:
+                problems.append(f"No.{result.initiative.code}: {'、'.join(error.messages)}")
+        skipped = queryset.count() - done - len(problems)
+        self._report(request, done, "件を提出しました。", problems, skipped)
+
+    @admin.action(description=_("選択した提出済の実施結果を承認する"), permissions=["review"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        reviewable = restrict(queryset, request.user, Action.REVIEW).filter(
+            state=Result.State.SUBMITTED
+        )
+        for result in reviewable:
+            workflow.approve_result(result=result, user=request.user, version=result.version)
+            done += 1
+        self._report(request, done, "件を承認しました。", [], queryset.count() - done)
+
+    def _report(
+        self, request: HttpRequest, done: int, what: str, problems: list[str], skipped: int
+    ) -> None:
+        if done:
+            self.message_user(request, f"{done}{what}", messages.SUCCESS)
+        for problem in problems:
+            self.message_user(request, f"提出できませんでした — {problem}", messages.ERROR)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped}件は今の入力状況・権限では対象外のため、何もしていません。",
+                messages.WARNING,
+            )
+
+    # --- extra screens ---
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path("overview/", wrap(self.overview_view), name="initiatives_result_overview"),
+            path(
+                "publish/<int:year>/",
+                wrap(self.publish_view),
+                name="initiatives_result_publish",
+            ),
+            path(
+                "initiative/<int:initiative_id>/history/",
+                wrap(self.initiative_history_view),
+                name="initiatives_result_initiative_history",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request: HttpRequest, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "app_label": self.model._meta.app_label,
+            **extra,
+        }
+
+    def overview_view(self, request: HttpRequest) -> TemplateResponse:
+        """HQ's overview of one fiscal year (the open one by default)."""
+        check(request.user, None, Action.REVIEW)
+        years = list(FiscalYear.objects.order_by("year"))
+        year = request.GET.get("year")
+        if year and year.isdigit():
+            fiscal_year = get_object_or_404(FiscalYear, year=int(year))
+        else:
+            periods = open_periods()
+            fiscal_year = periods[0].fiscal_year if periods else years[-1]
+        data = overview(fiscal_year=fiscal_year)
+        base = reverse("admin:initiatives_result_changelist")
+        query = f"fiscal_year__id__exact={fiscal_year.pk}"
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/overview.html",
+            self._context(
+                request,
+                title=f"{fiscal_year.label} 実施結果の集計",
+                data=data,
+                years=years,
+                fiscal_year=fiscal_year,
+                deadline_text=deadline_text(data.period) if data.period else "",
+                list_url=f"{base}?{query}",
+                states=[(s, Result.State(s).label) for s, _c in data.total_cells()],
+            ),
+        )
+
+    def publish_view(self, request: HttpRequest, year: int) -> HttpResponse:
+        """HQ publishes the approved results of a fiscal year (after a confirmation)."""
+        check(request.user, None, Action.PUBLISH)
+        fiscal_year = get_object_or_404(FiscalYear, year=year)
+        approved = (
+            Result.objects.filter(fiscal_year=fiscal_year, state=Result.State.APPROVED)
+            .select_related("initiative")
+            .order_by("initiative__order")
+        )
+        if request.method == "POST":
+            summary = workflow.publish_year(fiscal_year=fiscal_year, user=request.user)
+            if summary.published:
+                self.message_user(
+                    request,
+                    f"{fiscal_year.label}の承認済 {summary.published}件を公開しました"
+                    f"（うち訂正 {summary.corrected}件）。",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, "公開できる承認済の実施結果はありません。", messages.WARNING
+                )
+            return HttpResponseRedirect(
+                reverse("admin:initiatives_result_overview") + f"?year={year}"
+            )
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/publish_confirm.html",
+            self._context(
+                request,
+                title=f"{fiscal_year.label}の実施結果を公開",
+                fiscal_year=fiscal_year,
+                approved=approved,
+            ),
+        )
+
+    def initiative_history_view(self, request: HttpRequest, initiative_id: int) -> HttpResponse:
+        """Every step and change of an initiative's results, with submitted-vs-approved diffs."""
+        initiative = get_object_or_404(
+            restrict(Initiative.objects.all(), request.user, Action.VIEW), pk=initiative_id
+        )
+        results = restrict(Result.objects.all(), request.user, Action.VIEW)
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/initiative_history.html",
+            self._context(
+                request,
+                title=f"No.{initiative.code} {initiative.name} の履歴",
+                initiative=initiative,
+                histories=initiative_history(initiative=initiative, results=results),
+            ),
+        )
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        result = self.get_object(request, unquote(object_id))
+        return HttpResponseRedirect(
+            reverse("admin:initiatives_result_initiative_history", args=[result.initiative_id])
+        )
+
+    # --- the entry / review screen ---
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        user = request.user
+        result = self.get_object(request, unquote(object_id))
+        context = entry_context(result=result)
+        entry_form = ResultEntryForm(
+            initial={
+                "version": result.version,
+                "status": result.status,
+                "text": result.text,
+                "note": result.note,
+                **{
+                    f"actual_{row.indicator.pk}": decimal_text(row.actual)
+                    for row in context.indicators
+                },
+            },
+            indicators=context.indicators,
+        )
+        review_form = ReviewForm(initial={"version": result.version})
+        status = 200
+        if request.method == "POST":
+            action = request.POST.get("_action", "")
+            if action in ("save", "submit"):
+                check(user, result, Action.EDIT)
+                entry_form = ResultEntryForm(request.POST, indicators=context.indicators)
+                status = self._handle_entry(request, result, entry_form, action)
+            elif action in ("return", "approve", "reopen"):
+                check(user, result, Action.REOPEN if action == "reopen" else Action.REVIEW)
+                review_form = ReviewForm(request.POST)
+                status = self._handle_review(request, result, review_form, action)
+            else:
+                return HttpResponse("不明な操作です。", status=400)
+            if status == 302:
+                return HttpResponseRedirect(request.path)
+            result.refresh_from_db()
+        period = context.period
+        can_edit = allowed(user, result, Action.EDIT)
+        read_only_reason = ""
+        if not can_edit:
+            if result.state in READ_ONLY_REASONS:
+                read_only_reason = READ_ONLY_REASONS[Result.State(result.state)]
+            elif not is_hq(user):
+                read_only_reason = "入力期間外のため編集できません。"
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/entry.html",
+            self._context(
+                request,
+                title=f"{result.fiscal_year.label} 実施結果の入力",
+                result=result,
+                initiative=result.initiative,
+                state_badge=state_badge(result.state),
+                entry=context,
+                period=period,
+                deadline_text=deadline_text(period) if period else "",
+                days_left=days_left(period) if period else None,
+                form=entry_form,
+                review_form=review_form,
+                can_edit=can_edit,
+                can_review=allowed(user, result, Action.REVIEW),
+                can_approve=result.state == Result.State.SUBMITTED,
+                can_reopen=allowed(user, result, Action.REOPEN),
+                read_only_reason=read_only_reason,
+                conflict=status == 409,
+                last_return=result.events.filter(action=WorkflowEvent.Action.RETURN)
+                .select_related("actor")
+                .last(),
+                corrections=PublicCorrection.objects.filter(result=result),
+                original=result,
+                has_view_permission=True,
+            ),
+            status=status,
+        )
+
+    def _handle_entry(
+        self, request: HttpRequest, result: Result, form: ResultEntryForm, action: str
+    ) -> int:
+        if not form.is_valid():
+            return 200
+        service = workflow.save_and_submit if action == "submit" else workflow.save_draft
+        try:
+            service(
+                result=result,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                text=form.cleaned_data["text"],
+                note=form.cleaned_data["note"],
+                actuals=form.actuals(),
+            )
+        except workflow.StaleResultError as error:
+            form.add_error(None, str(error))
+            return 409
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return 200
+        if action == "submit":
+            self.message_user(request, "提出しました。推進本部に通知しました。", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                "一時保存しました。入力が終わったら「提出する」を押してください。",
+                messages.SUCCESS,
+            )
+        return 302
+
+    def _handle_review(
+        self, request: HttpRequest, result: Result, form: ReviewForm, action: str
+    ) -> int:
+        if not form.is_valid():
+            return 200
+        service = {
+            "return": workflow.return_result,
+            "approve": workflow.approve_result,
+            "reopen": workflow.reopen_result,
+        }[action]
+        try:
+            service(
+                result=result,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except workflow.StaleResultError as error:
+            form.add_error(None, str(error))
+            return 409
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return 200
+        done = {
+            "return": "差し戻しました。担当課に通知しました。",
+            "approve": "承認しました。担当課に通知しました。年度の公開で市民に公開されます。",
+            "reopen": "修正のため再開しました。公開中の内容は、再承認・再公開まで変わりません。",
+        }[action]
+        self.message_user(request, done, messages.SUCCESS)
+        return 302
+
+
+class HQOnlyAdmin(admin.ModelAdmin):
+    """Screens for HQ reviewers only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_hq(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_hq(request.user)
+
+
+@admin.register(EvaluationPeriod)
+class EvaluationPeriodAdmin(HQOnlyAdmin):
+    """入力期間: HQ opens a fiscal year for entry with a deadline and closes it."""
+
+    list_display = [
+        "fiscal_year",
+        "deadline",
+        "remaining",
+        "open_display",
+        "opened_at",
+        "closed_at",
+    ]
+    fields = ["fiscal_year", "deadline"]
+    actions = ["close_selected", "reopen_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return allowed(request.user, None, Action.MANAGE_PERIODS)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return allowed(request.user, None, Action.MANAGE_PERIODS)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["fiscal_year"] if obj else []
+
+    @admin.display(description=_("残り日数"))
+    def remaining(self, obj: EvaluationPeriod) -> str:
+        return deadline_text(obj)
+
+    @admin.display(description=_("受付中"), boolean=True)
+    def open_display(self, obj: EvaluationPeriod) -> bool:
+        return obj.is_open
+
+    def save_model(self, request: HttpRequest, obj: EvaluationPeriod, form, change: bool) -> None:
+        if change:
+            workflow.set_deadline(period=obj, deadline=obj.deadline, user=request.user)
+        else:
+            period = workflow.open_period(
+                fiscal_year=obj.fiscal_year, deadline=obj.deadline, user=request.user
+            )
+            obj.pk = period.pk
+
+    @admin.action(description=_("選択した年度の受付を終了する"), permissions=["change"])
+    def close_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for period in queryset:
+            workflow.close_period(period=period, user=request.user)
+        self.message_user(request, "受付を終了しました。担当課は編集できなくなります。")
+
+    @admin.action(description=_("選択した年度の受付を再開する"), permissions=["change"])
+    def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for period in queryset.select_related("fiscal_year"):
+            workflow.open_period(
+                fiscal_year=period.fiscal_year, deadline=period.deadline, user=request.user
+            )
+        self.message_user(request, "受付を再開しました。")
+
+
+class ReadOnlyHQAdmin(HQOnlyAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(ReadOnlyHQAdmin):
+    list_display = ["created_at", "result", "action", "from_state", "to_state", "actor", "comment"]
+    list_filter = ["action", "result__fiscal_year"]
+    search_fields = ["result__initiative__code", "result__initiative__name", "comment"]
+    list_select_related = ["result__initiative", "result__fiscal_year", "actor"]
+
+
+@admin.register(PublicCorrection)
+class PublicCorrectionAdmin(ReadOnlyHQAdmin):
+    list_display = ["corrected_at", "result", "field", "before", "after"]
+    list_select_related = ["result__initiative", "result__fiscal_year"]
+
+
+class DepartmentMembershipInline(admin.TabularInline):
+    model = DepartmentMembership
+    extra = 1
+    autocomplete_fields = ["department"]
+    verbose_name = _("所属する担当課")
+    verbose_name_plural = _("所属する担当課（実施結果を入力する課）")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Users with the departments they enter results for (推進本部 is a group)."""
+
+    inlines = [DepartmentMembershipInline]
+    list_display = ["username", "last_name", "first_name", "email", "is_staff", "departments"]
+
+    @admin.display(description=_("担当課"))
+    def departments(self, obj) -> str:
+        return "、".join(m.department.name for m in obj.department_memberships.all())
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("department_memberships__department")

@@ -1,0 +1,108 @@
+"""E-mail notifications of the results workflow (Django's mail; console backend in development)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from initiatives.models import Department, EvaluationPeriod, Result
+from initiatives.permissions import HQ_GROUP
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def result_url(result: Result) -> str:
+    return _url(reverse("admin:initiatives_result_change", args=[result.pk]))
+
+
+def hq_recipients() -> list[str]:
+    """E-mail addresses of the HQ reviewers."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=HQ_GROUP)
+    return sorted({u.email for u in users if u.email})
+
+
+def department_recipients(department: Department) -> list[str]:
+    """The department's own address, or else the addresses of its active members."""
+    if department.email:
+        return [department.email]
+    users = get_user_model().objects.filter(
+        is_active=True, department_memberships__department=department
+    )
+    return sorted({u.email for u in users if u.email})
+
+
+def _result_departments(result: Result) -> list[Department]:
+    return [owner.department for owner in result.initiative.owners.select_related("department")]
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
+    return send_mail(f"【行政経営プラン】{subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def notify_submitted(result: Result) -> int:
+    """Tell HQ that a department submitted a result."""
+    initiative = result.initiative
+    body = (
+        f"{initiative.department_names} から {result.fiscal_year.label} の実施結果が"
+        f"提出されました。\n\n取組: No.{initiative.code} {initiative.name}\n"
+        f"確認する: {result_url(result)}\n"
+    )
+    return _send(f"提出されました: No.{initiative.code}", body, hq_recipients())
+
+
+def notify_returned(result: Result, comment: str) -> int:
+    """Tell the owning departments that HQ returned their result, with HQ's comment."""
+    initiative = result.initiative
+    body = (
+        f"推進本部が {result.fiscal_year.label} の実施結果を差し戻しました。\n\n"
+        f"取組: No.{initiative.code} {initiative.name}\n\n推進本部からのコメント:\n{comment}\n\n"
+        f"修正して再提出してください: {result_url(result)}\n"
+    )
+    return sum(
+        _send(f"差戻しがありました: No.{initiative.code}", body, department_recipients(d))
+        for d in _result_departments(result)
+    )
+
+
+def notify_approved(result: Result) -> int:
+    """Tell the owning departments that HQ approved their result."""
+    initiative = result.initiative
+    body = (
+        f"推進本部が {result.fiscal_year.label} の実施結果を承認しました。\n\n"
+        f"取組: No.{initiative.code} {initiative.name}\n{result_url(result)}\n"
+    )
+    return sum(
+        _send(f"承認されました: No.{initiative.code}", body, department_recipients(d))
+        for d in _result_departments(result)
+    )
+
+
+def notify_deadline(
+    *, department: Department, period: EvaluationPeriod, results: list[Result], today: datetime.date
+) -> int:
+    """Remind a department of its results not yet submitted before (or after) the deadline."""
+    days = (period.deadline - today).days
+    when = f"提出期限まであと{days}日です" if days >= 0 else f"提出期限を{-days}日過ぎています"
+    lines = "\n".join(
+        f"・No.{r.initiative.code} {r.initiative.name}（{r.get_state_display()}）"
+        f"\n  {result_url(r)}"
+        for r in results
+    )
+    body = (
+        f"{department.name} の皆さま\n\n{period.fiscal_year.label} の実施結果の"
+        f"{when}（期限 {period.deadline:%Y年%m月%d日}）。\n"
+        f"まだ提出されていない取組が {len(results)} 件あります。\n\n{lines}\n"
+    )
+    return _send(
+        f"{period.fiscal_year.label} 実施結果の提出期限のお知らせ",
+        body,
+        department_recipients(department),
+    )

@@ -1,0 +1,195 @@
+"""Open data: the published data as CSV, JSON (the interchange format) and Excel.
+
+Every value comes from the public selectors, so only published results are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from initiatives.interchange import decimal_text
+from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, YearPlan
+from initiatives.selectors import (
+    PUBLIC_STATUS_LABELS,
+    PublicFilter,
+    export_plan_document,
+    fiscal_years_of,
+    public_initiatives,
+)
+
+LICENCE = "クリエイティブ・コモンズ 表示 4.0 国際 (CC BY 4.0)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+
+
+BASE_COLUMNS = (
+    Column("取組No.", "取組の番号。改訂で追加された取組は「R6-1」のように改訂の記号が付きます。"),
+    Column("方針番号", "基本方針の番号（1〜3）。"),
+    Column("方針", "基本方針の名称。"),
+    Column("施策番号", "方針の中での施策の番号。"),
+    Column("施策", "施策の名称。"),
+    Column("取組の方向性", "取組の方向性（①、②…）と名称。"),
+    Column("取組事項名", "取組事項の名称（【数値目標】などの表示は含みません）。"),
+    Column("数値目標", "数値目標のある取組は「あり」、ない取組は空欄。"),
+    Column("追加した改訂", "改訂で追加された取組は改訂の記号（例: R6）。当初からの取組は空欄。"),
+    Column("担当課", "担当課。複数のときは「、」で区切ります。"),
+    Column("確保する行政資源", "取組が確保する行政資源（ヒト・カネ・モノ・情報）。「、」区切り。"),
+    Column("関連計画", "関連する計画。複数のときは「、」で区切ります。"),
+    Column("概要", "取組の概要。"),
+    Column("めざす姿", "取組のめざす姿。"),
+)
+
+YEAR_COLUMNS = (
+    ("実施計画", "その年度の実施計画。その年度にプランになかった取組は空欄。"),
+    ("達成状況", "公開された達成状況（達成・未達成・未確定）。未公開の年度は空欄。"),
+    ("実施結果", "公開された実施結果の文章。"),
+    ("確定時期", "未確定のとき、いつ確定するか。"),
+    (
+        "目標値と実績値",
+        "数値目標の指標ごとに「指標名: 目標値 / 実績値 単位」を「；」区切りで。"
+        "実績値は公開されたものだけです。",
+    ),
+)
+
+
+def year_columns(fiscal_year: FiscalYear) -> list[Column]:
+    return [
+        Column(f"{fiscal_year.label} {name}", description) for name, description in YEAR_COLUMNS
+    ]
+
+
+def columns(*, plan: Plan) -> list[Column]:
+    """Every column of the CSV and Excel files, in order, with what it holds."""
+    result = list(BASE_COLUMNS)
+    for fiscal_year in fiscal_years_of(plan):
+        result.extend(year_columns(fiscal_year))
+    return result
+
+
+def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str]]:
+    """One row per initiative matching the filters, published data only."""
+    fiscal_years = fiscal_years_of(plan)
+    initiatives = public_initiatives(plan=plan, filters=filters)
+    ids = [i.pk for i in initiatives]
+    plans: dict[tuple[int, int], str] = {
+        (initiative_id, year): text
+        for initiative_id, year, text in YearPlan.objects.filter(initiative_id__in=ids).values_list(
+            "initiative_id", "fiscal_year__year", "text"
+        )
+    }
+    targets: dict[tuple[int, int], dict[int, Target]] = {}
+    for target in Target.objects.filter(indicator__initiative_id__in=ids).select_related(
+        "fiscal_year"
+    ):
+        targets.setdefault((target.indicator_id, target.fiscal_year.year), target)
+    indicators = {
+        i.pk: list(i.indicators.all())
+        for i in Initiative.objects.filter(pk__in=ids).prefetch_related("indicators")
+    }
+    actual_values = {
+        (indicator_id, year): value
+        for indicator_id, year, value in Actual.objects.filter(
+            result__initiative_id__in=ids, result__published_at__isnull=False
+        ).values_list("indicator_id", "result__fiscal_year__year", "published_value")
+    }
+    out = []
+    for initiative in initiatives:
+        direction = initiative.direction
+        measure = direction.measure
+        row = [
+            initiative.code,
+            str(measure.policy.number),
+            measure.policy.title,
+            str(measure.number),
+            measure.title,
+            f"{direction.marker} {direction.title}",
+            initiative.name,
+            "あり" if initiative.numeric_target else "",
+            initiative.added_in.code if initiative.added_in else "",
+            "、".join(o.department.name for o in initiative.owners.all()),
+            "、".join(initiative.resources),
+            "、".join(initiative.related_plans),
+            initiative.summary,
+            initiative.target_state,
+        ]
+        results = {r.fiscal_year.year: r for r in initiative.results.all()}
+        for fiscal_year in fiscal_years:
+            result = results.get(fiscal_year.year)
+            values = []
+            for indicator in indicators.get(initiative.pk, []):
+                target = targets.get((indicator.pk, fiscal_year.year))
+                actual = actual_values.get((indicator.pk, fiscal_year.year))
+                if target is None and actual is None:
+                    continue
+                values.append(
+                    f"{indicator.name}: {decimal_text(target.value if target else None) or '-'}"
+                    f" / {decimal_text(actual) or '-'} {indicator.unit}".rstrip()
+                )
+            row.extend(
+                [
+                    plans.get((initiative.pk, fiscal_year.year), ""),
+                    PUBLIC_STATUS_LABELS.get(result.published_status, "") if result else "",
+                    result.published_text if result else "",
+                    result.published_note if result else "",
+                    "；".join(values),
+                ]
+            )
+        out.append(row)
+    return out
+
+
+def csv_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
+    """UTF-8 with a BOM, so Excel in Japan opens it with the right characters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns(plan=plan)])
+    writer.writerows(rows(plan=plan, filters=filters))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "取組事項一覧"
+    header = [c.name for c in columns(plan=plan)]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows(plan=plan, filters=filters):
+        sheet.append(row)
+    sheet.freeze_panes = "B2"
+    about = workbook.create_sheet("列の説明")
+    about.append(["列", "内容"])
+    for column in columns(plan=plan):
+        about.append([column.name, column.description])
+    about.append([])
+    about.append(["ライセンス", f"{LICENCE} {LICENCE_URL}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def json_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
+    """The interchange document with published results only, limited to the filtered rows."""
+    document = export_plan_document(plan=plan, published_only=True)
+    if not filters.is_empty:
+        shown = {i.code for i in public_initiatives(plan=plan, filters=filters)}
+        for policy in document["policies"]:
+            for measure in policy["measures"]:
+                for direction in measure["directions"]:
+                    direction["initiatives"] = [
+                        i for i in direction["initiatives"] if i["code"] in shown
+                    ]
+                    direction["relisted"] = [r for r in direction["relisted"] if r["code"] in shown]
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -1,0 +1,177 @@
+"""Who may do what: the one place where access to results and the plan is decided.
+
+Every admin screen, action and service asks here, either for a restricted queryset
+(`restrict`) or for a yes/no on one object (`check` raises, `allowed` answers).
+
+Roles:
+- department staff (active staff users with a DepartmentMembership) see and change the
+  results of initiatives their departments own, while the result is editable;
+- HQ reviewers (members of the 推進本部 group, and superusers) see everything, review,
+  publish and manage entry periods;
+- superusers alone change the plan's structure.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from initiatives.models import (
+    Actual,
+    Department,
+    EvaluationPeriod,
+    Initiative,
+    PublicCorrection,
+    Result,
+    WorkflowEvent,
+)
+
+HQ_GROUP = "推進本部"
+
+
+class Action(StrEnum):
+    VIEW = "view"  # see a result, its history and entry screen
+    EDIT = "edit"  # save a draft of, or submit, a result
+    REVIEW = "review"  # return or approve a submitted result
+    PUBLISH = "publish"  # publish a fiscal year
+    REOPEN = "reopen"  # reopen a published result for correction
+    MANAGE_PERIODS = "manage_periods"  # open and close entry periods
+    VIEW_STRUCTURE = "view_structure"  # see the plan's structure in the admin
+    CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
+
+
+EDITABLE_STATES = (Result.State.NOT_STARTED, Result.State.DRAFT, Result.State.RETURNED)
+REVIEWABLE_STATES = (Result.State.SUBMITTED, Result.State.APPROVED)
+
+_DENIED = {
+    Action.VIEW: "この実施結果を見る権限がありません。",
+    Action.EDIT: "この実施結果は今は編集できません（提出済・承認済・公開、または入力期間外です）。",
+    Action.REVIEW: "実施結果の差戻し・承認は推進本部だけができます。",
+    Action.PUBLISH: "年度の公開は推進本部だけができます。",
+    Action.REOPEN: "公開済みの実施結果の再開は推進本部だけができます。",
+    Action.MANAGE_PERIODS: "入力期間の設定は推進本部だけができます。",
+    Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
+    Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
+}
+
+
+def is_hq(user) -> bool:
+    """An HQ reviewer: a superuser or a member of the 推進本部 group."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_hq", None)
+    if cached is None:
+        cached = user.groups.filter(name=HQ_GROUP).exists()
+        user._is_hq = cached
+    return cached
+
+
+def department_ids(user) -> list[int]:
+    """The departments a user belongs to."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return []
+    cached = getattr(user, "_department_ids", None)
+    if cached is None:
+        cached = list(
+            Department.objects.filter(memberships__user=user).values_list("pk", flat=True)
+        )
+        user._department_ids = cached
+    return cached
+
+
+def is_department_staff(user) -> bool:
+    return bool(department_ids(user))
+
+
+def uses_results(user) -> bool:
+    """Whether the user has any business with the results screens at all."""
+    return is_hq(user) or is_department_staff(user)
+
+
+def _open_for_entry() -> Q:
+    """Results whose fiscal year has an open entry period, or reopened published ones."""
+    return Q(
+        fiscal_year__evaluation_period__isnull=False,
+        fiscal_year__evaluation_period__closed_at__isnull=True,
+    ) | Q(published_at__isnull=False)
+
+
+def _own_results(queryset: QuerySet, user, prefix: str = "") -> QuerySet:
+    owned = Initiative.objects.filter(owners__department__in=department_ids(user))
+    return queryset.filter(**{f"{prefix}initiative__in": owned})
+
+
+def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
+    """The rows of `queryset` the user may act on with `action`; none when not allowed."""
+    action = Action(action)
+    model = queryset.model
+    hq = is_hq(user)
+    if model in (Result, WorkflowEvent, PublicCorrection, Actual):
+        prefix = "" if model is Result else "result__"
+        if action is Action.VIEW:
+            if hq:
+                return queryset
+            return (
+                _own_results(queryset, user, prefix)
+                if is_department_staff(user)
+                else (queryset.none())
+            )
+        if action is Action.EDIT:
+            if not is_department_staff(user):
+                return queryset.none()
+            editable = Result.objects.filter(
+                Q(state__in=EDITABLE_STATES) & _open_for_entry()
+            ).filter(initiative__owners__department__in=department_ids(user))
+            return queryset.filter(**{f"{prefix}pk__in": editable})
+        if action is Action.REVIEW:
+            return (
+                queryset.filter(**{f"{prefix}state__in": REVIEWABLE_STATES})
+                if hq
+                else (queryset.none())
+            )
+        if action is Action.REOPEN:
+            return (
+                queryset.filter(**{f"{prefix}state": Result.State.PUBLISHED})
+                if hq
+                else (queryset.none())
+            )
+        return queryset if hq and action is Action.PUBLISH else queryset.none()
+    if model is EvaluationPeriod:
+        if action is Action.VIEW:
+            return queryset if uses_results(user) else queryset.none()
+        return queryset if hq and action is Action.MANAGE_PERIODS else queryset.none()
+    if model is Initiative and action is Action.VIEW and not hq:
+        return queryset.filter(owners__department__in=department_ids(user)).distinct()
+    if action in (Action.VIEW, Action.VIEW_STRUCTURE):
+        return queryset if hq else queryset.none()
+    if action is Action.CHANGE_STRUCTURE:
+        return queryset if user.is_active and user.is_superuser else queryset.none()
+    return queryset.none()
+
+
+def allowed(user, obj: Model | None, action: Action | str) -> bool:
+    """Whether the user may act on `obj` (or, with None, do `action` at all)."""
+    action = Action(action)
+    if obj is None:
+        return _allowed_at_all(user, action)
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def check(user, obj: Model | None, action: Action | str) -> None:
+    """Raise PermissionDenied (HTTP 403) with a Japanese message unless allowed."""
+    if not allowed(user, obj, action):
+        raise PermissionDenied(_DENIED[Action(action)])
+
+
+def _allowed_at_all(user, action: Action) -> bool:
+    if action is Action.VIEW:
+        return uses_results(user)
+    if action is Action.EDIT:
+        return is_department_staff(user)
+    if action is Action.CHANGE_STRUCTURE:
+        return user.is_active and user.is_superuser
+    return is_hq(user)

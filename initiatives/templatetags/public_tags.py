@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from initiatives.interchange import decimal_text
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """A dictionary value by key in a template (e.g. a row's status of one fiscal year)."""
+    return mapping.get(key)
+
+
+@register.filter
+def decimal(value: Decimal | None) -> str:
+    """A stored decimal without trailing zeros (113.0000 → 113)."""
+    return decimal_text(value) or ""
+
+
+STATUS_MARKS = {
+    "achieved": ("status--achieved", "●", "達成"),
+    "not_achieved": ("status--not-achieved", "▲", "未達成"),
+    "undetermined": ("status--undetermined", "◆", "未確定"),
+}
+
+
+@register.filter
+def status_badge(code: str | None) -> str:
+    """A published status as a shape and a word (never colour alone); — when there is none.
+
+    None means the initiative was not in the plan that year; "" that nothing is published.
+    """
+    if code in STATUS_MARKS:
+        css, icon, label = STATUS_MARKS[code]
+        return format_html(
+            '<span class="status {}"><span class="status__icon" aria-hidden="true">{}</span>{}'
+            "</span>",
+            css,
+            icon,
+            label,
+        )
+    why = "この年度はプランにありません" if code is None else "公開された実施結果はありません"
+    return format_html(
+        '<span class="status status--none" title="{}">—<span class="visually-hidden">（{}）'
+        "</span></span>",
+        why,
+        why,
+    )

@@ -1,0 +1,177 @@
+"""Public pages: the plan at a glance, the achievement table, detail sheets, open data.
+
+Every view reads through the public selectors, which see published results only.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from initiatives import open_data
+from initiatives.charts import indicator_chart, stacked_bar
+from initiatives.models import Initiative, Plan, Policy
+from initiatives.public_forms import PublicFilterForm
+from initiatives.selectors import (
+    PUBLIC_STATUS_LABELS,
+    PublicFilter,
+    achievement_table,
+    achievement_tallies,
+    fiscal_years_of,
+    get_plan,
+    plan_overview,
+    public_initiative,
+    public_initiatives,
+    published_years,
+)
+
+
+def _plan() -> Plan:
+    try:
+        return get_plan()
+    except Plan.DoesNotExist as missing:
+        raise Http404("プランが登録されていません。") from missing
+
+
+def _charts(tallies: list) -> list[dict]:
+    return [
+        {
+            "year": year,
+            "policies": [stacked_bar(t) for t in year.policies],
+            "measures": [stacked_bar(t) for t in year.measures],
+        }
+        for year in tallies
+    ]
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    plan = _plan()
+    return render(
+        request,
+        "public/home.html",
+        {
+            "plan": plan,
+            "stances": list(plan.stances.order_by("number")),
+            "policies": plan_overview(plan=plan),
+            "charts": _charts(achievement_tallies(plan=plan)),
+            "status_labels": PUBLIC_STATUS_LABELS,
+        },
+    )
+
+
+@require_safe
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    plan = _plan()
+    form = PublicFilterForm(request.GET or None, plan=plan)
+    filters = form.filters()
+    initiatives = public_initiatives(plan=plan, filters=filters)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "public/initiative_list.html",
+        {
+            "plan": plan,
+            "form": form,
+            "filters": filters,
+            "count": len(initiatives),
+            "blocks": achievement_table(plan=plan, initiatives=initiatives),
+            "fiscal_years": form.years,
+            "query": query,
+        },
+    )
+
+
+@require_safe
+def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
+    plan = _plan()
+    try:
+        sheet = public_initiative(plan=plan, code=code)
+    except Initiative.DoesNotExist as missing:
+        raise Http404("この取組No.の取組はありません。") from missing
+    return render(
+        request,
+        "public/initiative_detail.html",
+        {
+            "plan": plan,
+            "sheet": sheet,
+            "initiative": sheet.initiative,
+            "charts": [indicator_chart(i) for i in sheet.indicators],
+            "published_years": published_years(plan=plan),
+        },
+    )
+
+
+@require_safe
+def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
+    plan = _plan()
+    policy = get_object_or_404(
+        Policy.objects.prefetch_related("measures"), plan=plan, number=number
+    )
+    initiatives = public_initiatives(plan=plan, filters=PublicFilter(policy=number))
+    return render(
+        request,
+        "public/policy_detail.html",
+        {
+            "plan": plan,
+            "policy": policy,
+            "count": len(initiatives),
+            "blocks": achievement_table(plan=plan, initiatives=initiatives),
+            "table_caption": f"方針{policy.number}の取組事項一覧（計画達成状況）",
+            "fiscal_years": fiscal_years_of(plan),
+            "charts": _charts(achievement_tallies(plan=plan, policy=policy)),
+            "policies": Policy.objects.filter(plan=plan).order_by("number"),
+        },
+    )
+
+
+@require_safe
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    plan = _plan()
+    return render(
+        request,
+        "public/open_data.html",
+        {
+            "plan": plan,
+            "base_columns": open_data.BASE_COLUMNS,
+            "year_columns": open_data.YEAR_COLUMNS,
+            "fiscal_years": fiscal_years_of(plan),
+            "licence": open_data.LICENCE,
+            "licence_url": open_data.LICENCE_URL,
+            "table_url": reverse("public:initiative_list"),
+        },
+    )
+
+
+def _download(request: HttpRequest, kind: str) -> HttpResponse:
+    plan = _plan()
+    filters = PublicFilterForm(request.GET or None, plan=plan).filters()
+    writers = {
+        "csv": (open_data.csv_bytes, "text/csv; charset=utf-8"),
+        "json": (open_data.json_bytes, "application/json; charset=utf-8"),
+        "xlsx": (
+            open_data.xlsx_bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    }
+    write, content_type = writers[kind]
+    response = HttpResponse(write(plan=plan, filters=filters), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="initiatives.{kind}"'
+    return response
+
+
+@require_safe
+def download_csv(request: HttpRequest) -> HttpResponse:
+    return _download(request, "csv")
+
+
+@require_safe
+def download_json(request: HttpRequest) -> HttpResponse:
+    return _download(request, "json")
+
+
+@require_safe
+def download_xlsx(request: HttpRequest) -> HttpResponse:
+    return _download(request, "xlsx")

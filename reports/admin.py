@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from initiatives.models import FiscalYear
+from initiatives.selectors import get_plan
+from reports.models import RenderedReport
+from reports.permissions import can_view_draft
+
+
+@admin.register(RenderedReport)
+class RenderedReportAdmin(admin.ModelAdmin):
+    """The cached report files; the change list links the HQ draft reports per fiscal year."""
+
+    list_display = ("fiscal_year", "kind", "department", "state", "pages", "seconds", "finished_at")
+    list_filter = ("kind", "state", "fiscal_year")
+    readonly_fields = [f.name for f in RenderedReport._meta.fields]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_view_draft(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_view_draft(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = extra_context or {}
+        if can_view_draft(request.user):
+            plan = get_plan()
+            extra_context["draft_years"] = FiscalYear.objects.filter(
+                year__range=(plan.start_year, plan.end_year)
+            ).order_by("year")
+        return super().changelist_view(request, extra_context=extra_context)

@@ -1,0 +1,167 @@
+"""The achievement tables (取組事項一覧) as an Excel workbook (openpyxl)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from initiatives.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
+from reports.selectors import ReportData, status_counts
+
+FONT = "Noto Sans CJK JP"
+THIN = Side(style="thin", color="444444")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="E8EEF5")
+MEASURE_FILL = PatternFill("solid", fgColor="1F4E79")
+DIRECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
+WIDTHS = [8, 60, 26]  # No., 取組事項名, 担当課; then 7 per fiscal year
+
+
+def _cell_label(status: str | None) -> str:
+    if status is None:
+        return "—"
+    return PUBLIC_STATUS_LABELS.get(status, "")
+
+
+def achievement_workbook(*, data: ReportData) -> bytes:
+    """One sheet per 方針 laid out as the document's tables, plus a summary sheet."""
+    years = data.fiscal_years
+    ncols = 3 + len(years)
+    book = Workbook()
+    summary = book.active
+    summary.title = "集計"
+    _summary_sheet(summary, data)
+    for block in data.table:
+        sheet = book.create_sheet(f"方針{block.policy.number}")
+        title = f"{data.plan.title} 取組事項一覧　方針{block.policy.number} {block.policy.title}"
+        sheet.cell(1, 1, f"{title}（{data.fiscal_year.label}）").font = Font(
+            name=FONT, bold=True, size=12
+        )
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+        for col, label in enumerate(("取組No.", "取組事項名", "担当課"), start=1):
+            sheet.cell(2, col, label)
+            sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+        sheet.cell(2, 4, "計画達成状況")
+        sheet.merge_cells(start_row=2, start_column=4, end_row=2, end_column=ncols)
+        for offset, fy in enumerate(years):
+            sheet.cell(3, 4 + offset, fy.short_label)
+        for row in (2, 3):
+            for col in range(1, ncols + 1):
+                cell = sheet.cell(row, col)
+                cell.font = Font(name=FONT, bold=True)
+                cell.fill = HEAD_FILL
+                cell.alignment = CENTER
+                cell.border = BOX
+        row_number = 4
+        for measure_block in block.measures:
+            cell = sheet.cell(row_number, 1, measure_block.measure.label)
+            cell.font = Font(name=FONT, bold=True, color="FFFFFF")
+            cell.fill = MEASURE_FILL
+            sheet.merge_cells(
+                start_row=row_number, start_column=1, end_row=row_number, end_column=ncols
+            )
+            row_number += 1
+            for direction_block in measure_block.directions:
+                direction = direction_block.direction
+                cell = sheet.cell(row_number, 1, f"{direction.marker}{direction.title}")
+                cell.font = Font(name=FONT, bold=True)
+                cell.fill = DIRECTION_FILL
+                cell.border = BOX
+                sheet.merge_cells(
+                    start_row=row_number, start_column=1, end_row=row_number, end_column=ncols
+                )
+                row_number += 1
+                for table_row in direction_block.rows:
+                    initiative = table_row.initiative
+                    name = ("【再掲】" if table_row.relisted else "") + initiative.name
+                    name += "".join(initiative.badges)
+                    values = [
+                        "-" if table_row.relisted else initiative.code,
+                        name,
+                        initiative.department_names,
+                        *(_cell_label(table_row.statuses.get(fy.year)) for fy in years),
+                    ]
+                    for col, value in enumerate(values, start=1):
+                        cell = sheet.cell(row_number, col, value)
+                        cell.font = Font(name=FONT)
+                        cell.border = BOX
+                        cell.alignment = WRAP if col in (2, 3) else CENTER
+                    row_number += 1
+        for col, width in enumerate(WIDTHS + [7] * len(years), start=1):
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        sheet.freeze_panes = "A4"
+        sheet.print_title_rows = "2:3"
+        _print_setup(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _summary_sheet(sheet, data: ReportData) -> None:
+    counts = status_counts(data=data)
+    sheet.cell(
+        1, 1, f"{data.plan.title} 計画達成状況の集計（{data.fiscal_year.label}）"
+    ).font = Font(name=FONT, bold=True, size=12)
+    headers = ["年度", *(PUBLIC_STATUS_LABELS[s] for s in PUBLIC_STATUS_ORDER), "未報告", "計"]
+    for col, label in enumerate(headers, start=1):
+        cell = sheet.cell(2, col, label)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEAD_FILL
+        cell.alignment = CENTER
+        cell.border = BOX
+    row = 3
+    for fy in data.fiscal_years:
+        year_counts = counts.get(fy.year, {})
+        values = [
+            fy.label,
+            *(year_counts.get(s, 0) for s in PUBLIC_STATUS_ORDER),
+            year_counts.get("", 0),
+            sum(year_counts.values()),
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col, value)
+            cell.font = Font(name=FONT)
+            cell.border = BOX
+            cell.alignment = CENTER
+        row += 1
+    row += 1
+    sheet.cell(row, 1, f"方針別（{data.fiscal_year.label}）").font = Font(name=FONT, bold=True)
+    row += 1
+    for col, label in enumerate(["方針", *headers[1:]], start=1):
+        cell = sheet.cell(row, col, label)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BOX
+    row += 1
+    for stat in data.stats:
+        values = [
+            f"方針{stat.policy.number} {stat.policy.title}",
+            *(count for _status, _label, count, _share in stat.counts),
+            stat.unreported,
+            stat.total,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col, value)
+            cell.font = Font(name=FONT)
+            cell.border = BOX
+        row += 1
+    sheet.column_dimensions["A"].width = 34
+    for col in range(2, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = 10
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    _print_setup(sheet)
+
+
+def _print_setup(sheet) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True

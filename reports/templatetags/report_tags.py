@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from initiatives.selectors import PUBLIC_STATUS_LABELS
+from reports.markup import light_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markup(text: str) -> SafeString:
+    return light_markdown(text or "")
+
+
+@register.filter
+def status_cell(statuses: dict, year: int) -> str:
+    """An achievement-table cell: the status, 「—」 when the year is not in the plan."""
+    status = statuses.get(year)
+    if status is None:
+        return "—"
+    return PUBLIC_STATUS_LABELS.get(status, "")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from initiatives.models import FiscalYear
+from reports.models import RenderedReport
+from reports.services import ReportRequest, render_pdf
+
+
+@dataclass
+class RenderedPdf:
+    path: Path
+    pages: int
+
+    def text(self, *, layout: bool = False) -> str:
+        options = ["-layout"] if layout else []
+        return subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", *options, str(self.path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def page_texts(self, *, layout: bool = False) -> list[str]:
+        # pdftotext separates pages with a form feed.
+        return self.text(layout=layout).split("\f")[: self.pages]
+
+
+def _render(kind: str, tmp_dir: Path, django_db_blocker) -> RenderedPdf:
+    with django_db_blocker.unblock():
+        pdf, pages = render_pdf(
+            request=ReportRequest(kind=kind, fiscal_year=FiscalYear.objects.get(year=2023))
+        )
+    path = tmp_dir / f"{kind}.pdf"
+    path.write_bytes(pdf)
+    return RenderedPdf(path=path, pages=pages)
+
+
+@pytest.fixture(scope="session")
+def full_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPdf:
+    """The public full report of 令和5年度, rendered once per test session."""
+    return _render(RenderedReport.Kind.FULL, tmp_path_factory.mktemp("reports"), django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def draft_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPdf:
+    """The HQ draft of 令和5年度, rendered once per test session."""
+    return _render(RenderedReport.Kind.DRAFT, tmp_path_factory.mktemp("reports"), django_db_blocker)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"

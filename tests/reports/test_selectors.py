@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from initiatives.models import Department, FiscalYear, Initiative, YearPlan
+from initiatives.selectors import get_plan
+from reports.selectors import report_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet(data, code: str):
+    return next(
+        sheet
+        for group in data.groups
+        for sheet in group.sheets
+        if sheet.initiative.code == code and not sheet.relisted
+    )
+
+
+def test_it_merges_equal_plan_cells_of_adjacent_years() -> None:
+    initiative = Initiative.objects.filter(added_in__isnull=True).order_by("order").first()
+    plans = YearPlan.objects.filter(initiative=initiative)
+    plans.filter(fiscal_year__year__in=(2025, 2026)).update(text="同じ計画")
+    plans.filter(fiscal_year__year=2024).update(text="別の計画")
+    data = report_data(plan=get_plan(), fiscal_year=FiscalYear.objects.get(year=2023))
+    cells = [(cell.text, cell.span) for cell in _sheet(data, initiative.code).plan_cells]
+    assert cells[-2:] == [("別の計画", 1), ("同じ計画", 2)]
+    assert sum(span for _text, span in cells) == 4
+
+
+def test_it_leaves_the_first_year_empty_for_an_initiative_added_later() -> None:
+    initiative = Initiative.objects.filter(added_in__isnull=False).order_by("order").first()
+    data = report_data(plan=get_plan(), fiscal_year=FiscalYear.objects.get(year=2023))
+    sheet = _sheet(data, initiative.code)
+    assert sheet.plan_cells[0].in_plan is False
+    assert sheet.plan_cells[0].text == ""
+    assert sheet.results == []
+
+
+def test_it_reads_a_report_in_the_same_number_of_queries_whatever_its_size() -> None:
+    plan = get_plan()
+    fiscal_year = FiscalYear.objects.get(year=2023)
+    with CaptureQueriesContext(connection) as whole:
+        full = report_data(plan=plan, fiscal_year=fiscal_year)
+    department = Department.objects.order_by("pk").first()
+    with CaptureQueriesContext(connection) as one:
+        part = report_data(plan=plan, fiscal_year=fiscal_year, department=department)
+    assert full.sheet_count > part.sheet_count
+    assert len(whole.captured_queries) == len(one.captured_queries)
+    assert len(whole.captured_queries) < 30
