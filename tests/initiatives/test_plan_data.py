@@ -139,7 +139,7 @@ def test_it_holds_the_stances_sections_and_glossary() -> None:
         "デジタル化",
     ]
     assert GlossaryTerm.objects.filter(term="MaaS").exists()
-    assert GlossaryTerm.objects.count() >= 20
+    assert GlossaryTerm.objects.count() == 18
 
 
 def test_the_committed_fixture_is_the_canonical_export() -> None:
