@@ -14,7 +14,7 @@ def test_it_rejects_a_duplicate_initiative_code() -> None:
     duplicate = Initiative(
         plan=original.plan, direction=original.direction, code="1", order=9999, name="重複"
     )
-    with pytest.raises(ValidationError, match="この取組No.は既に使われています"):
+    with pytest.raises(ValidationError, match=r"この取組No\.は既に使われています"):
         duplicate.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
