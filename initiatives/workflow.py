@@ -206,6 +206,14 @@ def save_and_submit(
     return submit_result(result=saved, user=user, version=saved.version)
 
 
+def _move(result: Result, *, user, to_state: str, action: str, reason: str, comment: str) -> None:
+    """Change a result's workflow state and record the step (who, from → to, comment)."""
+    from_state = result.state
+    result.state = to_state
+    _save(result, user=user, reason=reason)
+    _event(result, user=user, action=action, from_state=from_state, comment=comment)
+
+
 @transaction.atomic
 def return_result(*, result: Result, user, version: int, comment: str) -> Result:
     """HQ sends a submitted (or approved) result back to the department with a comment."""
@@ -213,14 +221,12 @@ def return_result(*, result: Result, user, version: int, comment: str) -> Result
     result = _lock(result, version)
     if not comment.strip():
         raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
-    from_state = result.state
-    result.state = Result.State.RETURNED
-    _save(result, user=user, reason="差戻し")
-    _event(
+    _move(
         result,
         user=user,
+        to_state=Result.State.RETURNED,
         action=WorkflowEvent.Action.RETURN,
-        from_state=from_state,
+        reason="差戻し",
         comment=comment,
     )
     transaction.on_commit(lambda: notifications.notify_returned(result, comment))
@@ -234,14 +240,12 @@ def approve_result(*, result: Result, user, version: int, comment: str = "") -> 
     result = _lock(result, version)
     if result.state != Result.State.SUBMITTED:
         raise ValidationError("承認できるのは提出済の実施結果だけです。")
-    from_state = result.state
-    result.state = Result.State.APPROVED
-    _save(result, user=user, reason="承認")
-    _event(
+    _move(
         result,
         user=user,
+        to_state=Result.State.APPROVED,
         action=WorkflowEvent.Action.APPROVE,
-        from_state=from_state,
+        reason="承認",
         comment=comment,
     )
     transaction.on_commit(lambda: notifications.notify_approved(result))
