@@ -57,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "stances": list(plan.stances.order_by("number")),
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
+            "report_years": published_years(plan=plan),
             "status_labels": PUBLIC_STATUS_LABELS,
         },
     )
@@ -141,6 +142,7 @@ def open_data_page(request: HttpRequest) -> HttpResponse:
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
             "table_url": reverse("public:initiative_list"),
+            "report_years": published_years(plan=plan),
         },
     )
 

@@ -39,7 +39,7 @@ def _serve(request: HttpRequest, report_request: ReportRequest, filename: str) -
     response = render(
         request,
         "reports/progress.html",
-        {"report": report, "failed": status == 500, "filename": filename},
+        {"report": report, "failed": status == 500, "filename": filename, "plan": get_plan()},
         status=status,
     )
     response["Cache-Control"] = "no-store"

@@ -37,6 +37,16 @@ def test_it_shows_the_plan_at_a_glance_with_a_chart_and_a_table(client):
     assert "令和6年度の達成状況" not in html
 
 
+@pytest.mark.parametrize("url", ["/", "/open-data/"])
+def test_it_links_the_reports_of_published_years_only(client, url):
+    html = client.get(url).content.decode()
+    assert 'href="/reports/2023.pdf"' in html
+    assert 'href="/reports/2023-summary.pdf"' in html
+    assert 'href="/reports/2023.xlsx"' in html
+    # 令和6年度 has no published result yet: no report link for it.
+    assert "/reports/2024" not in html
+
+
 def test_it_shows_the_whole_achievement_table(client):
     response = client.get("/initiatives/")
     html = response.content.decode()
