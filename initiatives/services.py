@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from initiatives.interchange import validate_document
@@ -41,6 +43,8 @@ class ImportSummary:
     glossary: int = 0
     created: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Results entered or reviewed in the system that the document would overwrite or delete.
+    conflicts: list[str] = field(default_factory=list)
 
 
 def _sync_children(queryset, key: str, wanted: dict, build) -> dict:
@@ -62,13 +66,31 @@ def _sync_children(queryset, key: str, wanted: dict, build) -> dict:
     return kept
 
 
+def _workflow_results(results: QuerySet[Result]) -> QuerySet[Result]:
+    """Results that the system's workflow has touched (entered, reviewed or opened for entry).
+
+    An interchange document states published results only, so loading one must never
+    silently replace or delete work a department or HQ has done in the system.
+    """
+    return results.filter(Q(events__isnull=False) | ~Q(state=Result.State.PUBLISHED)).distinct()
+
+
+def _result_label(result: Result) -> str:
+    return f"No.{result.initiative.code} {result.fiscal_year.label}（{result.get_state_display()}）"
+
+
 def _to_decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
 @transaction.atomic
-def import_plan(*, data: dict) -> ImportSummary:
-    """Load a whole interchange document, replacing what it states; idempotent."""
+def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary:
+    """Load a whole interchange document, replacing what it states; idempotent.
+
+    Results entered or reviewed through the workflow are kept when the document does not
+    state them; if it would change or delete one, nothing is loaded unless
+    `overwrite_results` is given.
+    """
     validate_document(data)
     summary = ImportSummary()
     plan = _import_plan_row(data["plan"])
@@ -152,12 +174,30 @@ def import_plan(*, data: dict) -> ImportSummary:
                         departments=departments,
                         summary=summary,
                         published_at=published_at,
+                        overwrite_results=overwrite_results,
                     )
                     seen_codes.append(initiative_data["code"].strip())
                 relistings.append((direction, direction_data["relisted"]))
 
     stale = plan.initiatives.exclude(code__in=seen_codes)
     summary.removed = sorted(stale.values_list("code", flat=True))
+    if not overwrite_results:
+        summary.conflicts += [
+            _result_label(r)
+            for r in _workflow_results(
+                Result.objects.filter(initiative__in=stale).select_related(
+                    "initiative", "fiscal_year"
+                )
+            )
+        ]
+    if summary.conflicts:
+        raise ValidationError(
+            "この文書を読み込むと、システムで入力・確認した実施結果が上書きまたは削除されます: "
+            + "、".join(summary.conflicts[:10])
+            + ("ほか" if len(summary.conflicts) > 10 else "")
+            + "。何も変更していません。"
+            "上書きしてよい場合だけ --overwrite-results を付けてください。"
+        )
     stale.delete()
     Direction.objects.filter(measure__policy__plan=plan).exclude(
         pk__in=[d.pk for d, _r in relistings]
@@ -249,6 +289,7 @@ def _import_initiative(
     departments: dict[str, Department],
     summary: ImportSummary,
     published_at: datetime.datetime,
+    overwrite_results: bool,
 ) -> None:
     code = data["code"].strip()
     initiative = Initiative.objects.filter(plan=plan, code=code).first()
@@ -307,9 +348,17 @@ def _import_initiative(
 
     years = {int(key): value for key, value in data["years"].items()}
     initiative.year_plans.exclude(fiscal_year__year__in=years).delete()
-    initiative.results.exclude(
+    absent = initiative.results.exclude(
         fiscal_year__year__in=[y for y, v in years.items() if v["result"]]
-    ).delete()
+    )
+    if not overwrite_results:
+        absent = absent.exclude(pk__in=_workflow_results(absent).values("pk"))
+    absent.delete()
+    protected = (
+        {}
+        if overwrite_results or initiative.pk is None
+        else {r.fiscal_year.year: r for r in _workflow_results(initiative.results.all())}
+    )
     for year, year_data in years.items():
         fiscal_year = fiscal_years.get(year) or FiscalYear.objects.get_or_create(year=year)[0]
         YearPlan.objects.update_or_create(
@@ -326,6 +375,14 @@ def _import_initiative(
             )
         result_data = year_data["result"]
         if result_data is None:
+            continue
+        entered = protected.get(year)
+        if entered is not None and (
+            entered.state != Result.State.PUBLISHED
+            or (entered.status, entered.text, entered.note)
+            != (result_data["status"], result_data["text"], result_data["note"])
+        ):
+            summary.conflicts.append(_result_label(entered))
             continue
         # A result in the interchange document is a published result (as in the city's PDF).
         result, _created = Result.objects.update_or_create(

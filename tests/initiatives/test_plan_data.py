@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from initiatives import workflow
 from initiatives.interchange import dump_document
 from initiatives.models import (
     GlossaryTerm,
@@ -21,6 +27,7 @@ from initiatives.models import (
 )
 from initiatives.selectors import export_plan_document
 from initiatives.services import import_plan
+from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +169,81 @@ def test_it_imports_idempotently(plan_document: dict) -> None:
     assert summary.created == []
     assert summary.removed == []
     assert dict(Initiative.objects.values_list("code", "pk")) == ids_before
+
+
+def _find_initiative(document: dict, code: str) -> dict:
+    for policy in document["policies"]:
+        for measure in policy["measures"]:
+            for direction in measure["directions"]:
+                for initiative in direction["initiatives"]:
+                    if initiative["code"] == code:
+                        return initiative
+    raise AssertionError(code)
+
+
+def _save_no1_2024_draft() -> Result:
+    hq = make_user("hq_import", hq=True)
+    digital = make_user("digital_import", "デジタル行政戦略課")
+    open_year(2024, hq=hq)
+    result = result_of("1", 2024)
+    return workflow.save_draft(
+        result=result,
+        user=digital,
+        version=result.version,
+        status=Result.Status.ACHIEVED,
+        text="令和6年度に入力中の実施結果",
+        note="",
+        actuals={},
+    )
+
+
+def test_it_keeps_results_entered_in_the_system_on_reimport(plan_document: dict) -> None:
+    _save_no1_2024_draft()
+    open_results = Result.objects.filter(fiscal_year__year=2024).count()
+
+    import_plan(data=plan_document)
+
+    assert result_of("1", 2024).text == "令和6年度に入力中の実施結果"
+    # The rows opened for entry stay too: the department's list does not empty.
+    assert Result.objects.filter(fiscal_year__year=2024).count() == open_results
+
+
+def test_it_refuses_to_overwrite_an_entered_result_and_changes_nothing(
+    plan_document: dict, tmp_path
+) -> None:
+    _save_no1_2024_draft()
+    no1 = _find_initiative(plan_document, "1")
+    no1["years"]["2024"]["result"] = {
+        "status": "not_achieved",
+        "text": "文書の実施結果",
+        "note": "",
+        "actuals": {},
+    }
+    no1["name"] = "名前も変わる"
+    before = export_plan_document()
+
+    with pytest.raises(ValidationError, match=re.escape("No.1 令和6年度（入力中）")):
+        import_plan(data=plan_document)
+
+    assert export_plan_document() == before
+    path = tmp_path / "conflicting-plan.json"
+    path.write_text(json.dumps(plan_document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="--overwrite-results"):
+        call_command("import_plan", str(path), stdout=io.StringIO())
+    assert export_plan_document() == before
+
+
+def test_it_overwrites_an_entered_result_only_when_told(plan_document: dict) -> None:
+    _save_no1_2024_draft()
+    no1 = _find_initiative(plan_document, "1")
+    no1["years"]["2024"]["result"] = {
+        "status": "not_achieved",
+        "text": "文書の実施結果",
+        "note": "",
+        "actuals": {},
+    }
+
+    import_plan(data=plan_document, overwrite_results=True)
+
+    result = result_of("1", 2024)
+    assert (result.state, result.text) == (Result.State.PUBLISHED, "文書の実施結果")

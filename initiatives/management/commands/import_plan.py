@@ -23,8 +23,23 @@ class Command(BaseCommand):
             action="store_true",
             help="プランがまだ無いときだけ読み込みます（入力済みの実施結果を守るため）。",
         )
+        parser.add_argument(
+            "--overwrite-results",
+            action="store_true",
+            help=(
+                "システムで入力・確認した実施結果も、文書の内容で上書き・削除します"
+                "（付けなければ、そうなるときは何も変更せずに中止します）。"
+            ),
+        )
 
-    def handle(self, *args, file: str, if_empty: bool = False, **options) -> None:
+    def handle(
+        self,
+        *args,
+        file: str,
+        if_empty: bool = False,
+        overwrite_results: bool = False,
+        **options,
+    ) -> None:
         if if_empty and Plan.objects.exists():
             self.stdout.write("プランは読み込み済みです。")
             return
@@ -33,7 +48,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"ファイルを読めません: {exc}") from exc
         try:
-            summary = import_plan(data=parse_document(raw))
+            summary = import_plan(data=parse_document(raw), overwrite_results=overwrite_results)
         except (PlanFormatError, ValidationError) as exc:
             raise CommandError(f"読み込みを中止しました（何も変更していません）: {exc}") from exc
         self.stdout.write(
