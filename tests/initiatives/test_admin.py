@@ -56,3 +56,11 @@ def test_it_refuses_the_admin_to_anonymous_users(client) -> None:
     response = client.get(reverse("admin:initiatives_initiative_changelist"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_it_speaks_japanese_in_the_action_menu(superuser_client) -> None:
+    # Django 6's blank choice label is missing from its own Japanese catalogue.
+    response = superuser_client.get(reverse("admin:initiatives_result_changelist"), follow=True)
+    assert response.status_code == 200
+    assert "（選択してください）" in response.text
+    assert "Select an option" not in response.text
