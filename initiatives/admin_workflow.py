@@ -6,20 +6,22 @@ each object is checked; links are hidden only as a courtesy.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import workflow
+from initiatives import result_spreadsheet, spreadsheets, workflow
 from initiatives.forms import ResultEntryForm, ReviewForm
 from initiatives.interchange import decimal_text
 from initiatives.models import (
@@ -32,6 +34,7 @@ from initiatives.models import (
     WorkflowEvent,
 )
 from initiatives.permissions import Action, allowed, check, is_hq, restrict
+from initiatives.spreadsheets import SpreadsheetError
 from initiatives.workflow_selectors import (
     days_left,
     deadline_text,
@@ -63,6 +66,23 @@ def state_badge(state: str) -> str:
         STATE_COLORS.get(state, "#777"),
         Result.State(state).label,
     )
+
+
+class SheetUploadForm(forms.Form):
+    """The file input of the results import screen."""
+
+    file = forms.FileField(
+        label="取り込むファイル",
+        help_text=(
+            f"{spreadsheets.ACCEPTED_FORMATS}。大きさは {spreadsheets.MAX_UPLOAD_LABEL} まで。"
+            "この画面の「Excelに書き出す」で書き出して入力したファイルを選びます。"
+        ),
+        allow_empty_file=True,  # spreadsheets.read_upload_bytes says why an empty file fails
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -167,6 +187,8 @@ class ResultAdmin(admin.ModelAdmin):
             )
         extra = {
             "periods": [(p, deadline_text(p)) for p in periods],
+            "sheet_year": periods[0].fiscal_year if periods else None,
+            "can_import_sheet": self.has_edit_permission(request),
             "is_hq": is_hq(request.user),
             "title": "実施結果の一覧"
             if is_hq(request.user)
@@ -222,6 +244,21 @@ class ResultAdmin(admin.ModelAdmin):
                 "publish/<int:year>/",
                 wrap(self.publish_view),
                 name="initiatives_result_publish",
+            ),
+            path(
+                "spreadsheet/export/",
+                wrap(self.sheet_export_view),
+                name="initiatives_result_sheet_export",
+            ),
+            path(
+                "spreadsheet/import/",
+                wrap(self.sheet_import_view),
+                name="initiatives_result_sheet_import",
+            ),
+            path(
+                "spreadsheet/import/confirm/",
+                wrap(self.sheet_confirm_view),
+                name="initiatives_result_sheet_confirm",
             ),
             path(
                 "initiative/<int:initiative_id>/history/",
@@ -302,6 +339,151 @@ class ResultAdmin(admin.ModelAdmin):
                 approved=approved,
             ),
         )
+
+    # --- the results spreadsheet (export, import with preview, confirm) ---
+
+    def _sheet_year(self, request: HttpRequest) -> FiscalYear | None:
+        year = request.GET.get("year", "")
+        if year.isdigit():
+            return get_object_or_404(FiscalYear, year=int(year))
+        periods = open_periods()
+        return periods[0].fiscal_year if periods else None
+
+    def _list_url(self, fiscal_year: FiscalYear | None = None) -> str:
+        url = reverse("admin:initiatives_result_changelist")
+        return f"{url}?fiscal_year__id__exact={fiscal_year.pk}" if fiscal_year else url
+
+    def sheet_export_view(self, request: HttpRequest) -> HttpResponse:
+        """Download the .xlsx of the user's results of the open fiscal year (or ?year=)."""
+        check(request.user, None, Action.VIEW)
+        fiscal_year = self._sheet_year(request)
+        if fiscal_year is None:
+            self.message_user(
+                request,
+                "いま受付中の入力期間がないため、書き出す年度がありません。",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(self._list_url())
+        content = result_spreadsheet.export_workbook(user=request.user, fiscal_year=fiscal_year)
+        filename = result_spreadsheet.export_filename(user=request.user, fiscal_year=fiscal_year)
+        return HttpResponse(
+            content,
+            content_type=XLSX_TYPE,
+            headers={
+                "Content-Disposition": content_disposition_header(True, filename),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    def _sheet_context(self, request: HttpRequest, **extra) -> dict:
+        periods = open_periods()
+        fiscal_year = periods[0].fiscal_year if periods else None
+        return self._context(
+            request,
+            periods=[(p, deadline_text(p)) for p in periods],
+            sheet_year=fiscal_year,
+            list_url=self._list_url(fiscal_year),
+            help_lines=result_spreadsheet.help_lines(
+                fiscal_year_label=fiscal_year.label if fiscal_year else "", slots=None
+            )[2:],
+            max_upload=spreadsheets.MAX_UPLOAD_LABEL,
+            accepted_formats=spreadsheets.ACCEPTED_FORMATS,
+            **extra,
+        )
+
+    def _check_sheet_import(self, request: HttpRequest) -> None:
+        """Only department staff import results (each row is checked again when saved)."""
+        if not allowed(request.user, None, Action.EDIT):
+            raise PermissionDenied(
+                "ファイルからの取り込みは、担当課の職員だけができます"
+                "（推進本部は実施結果を入力しません）。"
+            )
+
+    def sheet_import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a filled sheet; answer with the preview (a dry run: nothing changes)."""
+        self._check_sheet_import(request)
+        form = SheetUploadForm()
+        if request.method == "POST":
+            form = SheetUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                filename = spreadsheets.safe_filename(upload.name)
+                try:
+                    content = spreadsheets.read_upload_bytes(upload)
+                    preview = result_spreadsheet.preview_import(
+                        user=request.user, content=content, filename=filename
+                    )
+                except SpreadsheetError as error:
+                    form.add_error("file", error.messages)
+                else:
+                    token = ""
+                    if preview.can_apply:
+                        token = spreadsheets.keep_upload(
+                            request,
+                            purpose=result_spreadsheet.PURPOSE,
+                            content=content,
+                            filename=filename,
+                        )
+                    return self._preview_response(request, preview, token=token)
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/sheet_import.html",
+            self._sheet_context(request, title="実施結果をファイルから取り込む", form=form),
+        )
+
+    def _preview_response(
+        self, request: HttpRequest, preview, *, token: str = "", error: str = ""
+    ) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/sheet_preview.html",
+            self._sheet_context(
+                request,
+                title="取り込む内容の確認",
+                preview=preview,
+                token=token,
+                error=error,
+            ),
+            status=409 if error else 200,
+        )
+
+    def sheet_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        """Apply the previewed file: every row in one transaction, or nothing."""
+        self._check_sheet_import(request)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
+        purpose = result_spreadsheet.PURPOSE
+        if request.POST.get("_action") == "cancel":
+            spreadsheets.discard_upload(request, purpose=purpose)
+            self.message_user(request, "取り込みをやめました。何も変更していません。")
+            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
+        try:
+            content, filename = spreadsheets.kept_upload(
+                request, purpose=purpose, token=request.POST.get("token", "")
+            )
+        except SpreadsheetError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
+        try:
+            preview = result_spreadsheet.apply_import(
+                user=request.user, content=content, filename=filename
+            )
+        except result_spreadsheet.ImportRefused as refused:
+            spreadsheets.discard_upload(request, purpose=purpose)
+            return self._preview_response(request, refused.preview, error=str(refused))
+        except SpreadsheetError as error:
+            spreadsheets.discard_upload(request, purpose=purpose)
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
+        spreadsheets.discard_upload(request, purpose=purpose)
+        self.message_user(
+            request,
+            f"「{filename}」から{len(preview.changed)}件の実施結果を取り込みました（一時保存）。"
+            "まだ提出していません。内容を確かめてから、入力画面で「提出する」を押してください。",
+            messages.SUCCESS,
+        )
+        periods = open_periods()
+        return HttpResponseRedirect(self._list_url(periods[0].fiscal_year if periods else None))
 
     def initiative_history_view(self, request: HttpRequest, initiative_id: int) -> HttpResponse:
         """Every step and change of an initiative's results, with submitted-vs-approved diffs."""

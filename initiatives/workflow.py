@@ -114,7 +114,9 @@ def _require_note(status: str, note: str) -> None:
         )
 
 
-def _write_actuals(result: Result, actuals: dict[int, Decimal | None], *, user) -> None:
+def _write_actuals(
+    result: Result, actuals: dict[int, Decimal | None], *, user, reason: str | None = None
+) -> None:
     indicators = {i.pk: i for i in Indicator.objects.filter(initiative=result.initiative_id)}
     unknown = set(actuals) - set(indicators)
     if unknown:
@@ -130,6 +132,8 @@ def _write_actuals(result: Result, actuals: dict[int, Decimal | None], *, user) 
             continue
         actual.value = value
         actual._history_user = user
+        if reason:
+            actual._change_reason = reason
         actual.full_clean(validate_constraints=False)
         actual.save()
 
@@ -148,8 +152,13 @@ def save_draft(
     text: str,
     note: str,
     actuals: dict[int, Decimal | None],
+    reason: str = "一時保存",
+    comment: str = "",
 ) -> Result:
-    """Save the department's entry (一時保存); 未入力 becomes 入力中, 差戻し stays 差戻し."""
+    """Save the department's entry (一時保存); 未入力 becomes 入力中, 差戻し stays 差戻し.
+
+    `reason` is the history's change reason (e.g. ファイルから取り込み: 実施結果.xlsx) and
+    `comment` the workflow event's comment."""
     check(user, result, Action.EDIT)
     result = _lock(result, version)
     _require_note(status, note)
@@ -157,9 +166,11 @@ def save_draft(
     result.status, result.text, result.note = status, text, note
     if result.state == Result.State.NOT_STARTED:
         result.state = Result.State.DRAFT
-    _write_actuals(result, actuals, user=user)
-    _save(result, user=user, reason="一時保存")
-    _event(result, user=user, action=WorkflowEvent.Action.SAVE, from_state=from_state)
+    _write_actuals(result, actuals, user=user, reason=reason)
+    _save(result, user=user, reason=reason)
+    _event(
+        result, user=user, action=WorkflowEvent.Action.SAVE, from_state=from_state, comment=comment
+    )
     return result
 
 

@@ -378,7 +378,7 @@ def _field_changes(result: Result) -> list[HistoryEntry]:
             HistoryEntry(
                 when=record.history_date,
                 who=record.history_user.get_username() if record.history_user else "（取込）",
-                reason="実績値の入力",
+                reason=record.history_change_reason or "実績値の入力",
                 changes=[
                     FieldChange(label, _display("value", before), _display("value", record.value))
                 ],
