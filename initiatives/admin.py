@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives import admin_workflow  # noqa: F401  (registers the workflow screens)
+from initiatives import plan_spreadsheet as plan_sheet
 from initiatives.models import (
     Actual,
     Department,
@@ -26,7 +35,15 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.permissions import Action, allowed
+from initiatives.permissions import Action, allowed, check
+from initiatives.selectors import get_plan
+from initiatives.spreadsheets import (
+    SpreadsheetError,
+    discard_upload,
+    keep_upload,
+    kept_upload,
+    safe_filename,
+)
 
 admin.site.site_header = "金沢市行政経営プラン 進捗管理"
 admin.site.site_title = "行政経営プラン 進捗管理"
@@ -236,6 +253,8 @@ class InitiativeAdmin(StructureAdmin):
         ),
     ]
 
+    change_list_template = "admin/initiatives/plan_spreadsheet/initiative_change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_structure()
 
@@ -246,6 +265,166 @@ class InitiativeAdmin(StructureAdmin):
     @admin.display(description=_("施策"), ordering="direction__measure")
     def measure(self, obj: Initiative) -> str:
         return str(obj.direction.measure)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra = {
+            "can_import_plan": allowed(request.user, None, Action.CHANGE_STRUCTURE),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra)
+
+    # --- the plan spreadsheet (export for HQ, import of a revision for administrators) ---
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "spreadsheet/export/",
+                wrap(self.plan_export_view),
+                name="initiatives_initiative_plan_export",
+            ),
+            path(
+                "spreadsheet/import/",
+                wrap(self.plan_import_view),
+                name="initiatives_initiative_plan_import",
+            ),
+            path(
+                "spreadsheet/import/confirm/",
+                wrap(require_POST(self.plan_import_confirm_view)),
+                name="initiatives_initiative_plan_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def plan_export_view(self, request: HttpRequest) -> HttpResponse:
+        check(request.user, None, Action.VIEW_STRUCTURE)
+        content = plan_sheet.export_plan_workbook(plan=get_plan())
+        return HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": content_disposition_header(
+                    as_attachment=True, filename=plan_sheet.export_filename()
+                ),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    def plan_import_view(self, request: HttpRequest) -> HttpResponse:
+        check(request.user, None, Action.CHANGE_STRUCTURE)
+        plan = get_plan()
+        if request.method != "POST":
+            return self._plan_import_page(request, form=plan_sheet.PlanImportForm(plan=plan))
+        form = plan_sheet.PlanImportForm(request.POST, request.FILES, plan=plan)
+        if not form.is_valid():
+            return self._plan_import_page(request, form=form)
+        filename = safe_filename(form.cleaned_data["file"].name)
+        preview = plan_sheet.preview_plan_import(form.content, plan=plan)
+        pending = None
+        if preview.can_apply:
+            pending = self._keep_upload(request, form.content, filename, form.revision, preview)
+        else:
+            self._forget_upload(request)
+        return self._plan_import_page(
+            request,
+            form=form,
+            preview=preview,
+            pending=pending,
+            filename=filename,
+            revision=form.revision,
+        )
+
+    def plan_import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        check(request.user, None, Action.CHANGE_STRUCTURE)
+        pending = request.session.get(_PENDING_IMPORT) or {}
+        token = request.POST.get("token", "")
+        try:
+            if not pending or pending["token"] != token:
+                raise SpreadsheetError("")
+            content, filename = kept_upload(request, purpose=_PENDING_IMPORT, token=token)
+        except SpreadsheetError:
+            self.message_user(
+                request,
+                "取り込むファイルが見つかりません（有効期限が切れたか、別の画面で新しいファイルを"
+                "読み込みました）。もう一度ファイルを選んでください。",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:initiatives_initiative_plan_import"))
+        revision = plan_sheet.RevisionSpec(
+            code=pending["revision"]["code"],
+            label=pending["revision"]["label"],
+            date=datetime.date.fromisoformat(pending["revision"]["date"]),
+        )
+        try:
+            applied = plan_sheet.apply_plan_import(
+                content=content,
+                filename=filename,
+                user=request.user,
+                revision=revision,
+                fingerprint=pending["fingerprint"],
+            )
+        except ValidationError as error:
+            plan = get_plan()
+            preview = plan_sheet.preview_plan_import(content, plan=plan)
+            kept = None
+            if preview.can_apply:
+                kept = self._keep_upload(request, content, filename, revision, preview)
+            else:
+                self._forget_upload(request)
+            return self._plan_import_page(
+                request,
+                form=plan_sheet.PlanImportForm(plan=plan),
+                preview=preview,
+                pending=kept,
+                filename=filename,
+                revision=revision,
+                apply_errors=error.messages,
+            )
+        self._forget_upload(request)
+        self.message_user(
+            request,
+            f"ファイル「{filename}」を「{applied.revision.label}」として取り込みました: "
+            f"取組 新規{len(applied.created)}件・変更{len(applied.changed)}件、"
+            f"指標 新規{applied.indicators_created}件・変更{applied.indicators_changed}件。",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:initiatives_initiative_changelist"))
+
+    def _keep_upload(self, request, content: bytes, filename: str, revision, preview) -> dict:
+        """Keep the previewed file on the server until it is confirmed (one per session)."""
+        token = keep_upload(request, purpose=_PENDING_IMPORT, content=content, filename=filename)
+        pending = {
+            "token": token,
+            "revision": {
+                "code": revision.code,
+                "label": revision.label,
+                "date": revision.date.isoformat(),
+            },
+            "fingerprint": preview.fingerprint,
+        }
+        request.session[_PENDING_IMPORT] = pending
+        return pending
+
+    def _forget_upload(self, request) -> None:
+        request.session.pop(_PENDING_IMPORT, None)
+        discard_upload(request, purpose=_PENDING_IMPORT)
+
+    def _plan_import_page(self, request: HttpRequest, **context) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            "admin/initiatives/plan_spreadsheet/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "プランの構成をExcelから取り込む（改訂）",
+                "export_url": reverse("admin:initiatives_initiative_plan_export"),
+                "max_upload": plan_sheet.MAX_UPLOAD_LABEL,
+                **context,
+            },
+        )
+
+
+_PENDING_IMPORT = "plan_structure_import"
 
 
 class TargetInline(StructurePermissions, admin.TabularInline):
