@@ -73,6 +73,7 @@ from initiatives.spreadsheets import (
     read_upload_bytes,
     require_columns,
     source_line,
+    wrapped_lines,
 )
 
 INITIATIVE_SHEET = "取組"
@@ -558,12 +559,6 @@ def _width(header: str, widths: dict[str, int]) -> int:
     return 8
 
 
-def _line_count(text: str, width: int) -> int:
-    # A full-width character takes about two width units of a column.
-    per_line = max(width // 2, 1)
-    return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-
-
 def _write_table(
     sheet,
     dataset: tablib.Dataset,
@@ -596,7 +591,7 @@ def _write_table(
                 cell.fill = _REFERENCE_FILL
     for row_index, row in enumerate(dataset, start=2):
         lines = max(
-            (_line_count(str(v or ""), w) for v, w in zip(row, column_widths, strict=True)),
+            (wrapped_lines(str(v or ""), w) for v, w in zip(row, column_widths, strict=True)),
             default=1,
         )
         sheet.row_dimensions[row_index].height = min(15 * lines + 3, 300)
@@ -640,7 +635,7 @@ def export_plan_workbook(*, plan: Plan | None = None) -> bytes:
         if text and not text.startswith("・"):
             cell.font = Font(bold=True, size=14 if cell.row == 1 else 12)
         else:
-            guide.row_dimensions[cell.row].height = 15 * _line_count(text, 110) + 3
+            guide.row_dimensions[cell.row].height = 15 * wrapped_lines(text, 110) + 3
 
     sheet = workbook.create_sheet(INITIATIVE_SHEET)
     _write_table(sheet, initiatives, INITIATIVE_WIDTHS, initiative_resource.reference_columns)

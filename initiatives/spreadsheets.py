@@ -18,6 +18,7 @@ import csv
 import datetime
 import hashlib
 import io
+import math
 import re
 import secrets
 import time
@@ -606,3 +607,19 @@ def discard_upload(request, *, purpose: str) -> None:
     request.session[_KEPT_SESSION_KEY] = kept
     with contextlib.suppress(OSError):
         _kept_storage(entry["name"]).remove()
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a wrapped cell `width` characters wide.
+
+    Spreadsheet programs keep the row height stored in the file (LibreOffice does not
+    re-measure wrapped text on opening), so writers set heights from this estimate. A
+    column's width counts half-width digits; a full-width character of Noto Sans CJK JP
+    takes about 1.65 of them (measured in LibreOffice's print preview).
+    """
+    per_line = max(width - 1, 1)
+    total = 0
+    for line in str(text).split("\n"):
+        units = sum(1.65 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        total += max(1, math.ceil(units / per_line))
+    return total

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from initiatives.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
+from initiatives.spreadsheets import wrapped_lines
 from reports.selectors import ReportData, status_counts
 
 FONT = "Noto Sans CJK JP"
@@ -20,6 +21,7 @@ DIRECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 WIDTHS = [8, 60, 26]  # No., 取組事項名, 担当課; then 7 per fiscal year
+LINE_HEIGHT = 16  # points per line of 11 pt Noto Sans CJK JP
 
 
 def _cell_label(status: str | None) -> str:
@@ -91,6 +93,11 @@ def achievement_workbook(*, data: ReportData) -> bytes:
                         cell.font = Font(name=FONT)
                         cell.border = BOX
                         cell.alignment = WRAP if col in (2, 3) else CENTER
+                    lines = max(
+                        wrapped_lines(text, WIDTHS[col])
+                        for col, text in ((1, name), (2, initiative.department_names))
+                    )
+                    sheet.row_dimensions[row_number].height = LINE_HEIGHT * lines + 2
                     row_number += 1
         for col, width in enumerate(WIDTHS + [7] * len(years), start=1):
             sheet.column_dimensions[get_column_letter(col)].width = width

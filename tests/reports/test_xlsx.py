@@ -113,3 +113,15 @@ def test_it_counts_statuses_per_year_in_the_summary_sheet(workbook) -> None:
     assert sheet.cell(3, 4).value == counts["undetermined"]
     in_plan_2023 = Initiative.objects.filter(year_plans__fiscal_year__year=2023).count()
     assert sheet.cell(3, 6).value == in_plan_2023
+
+
+def test_it_gives_long_names_rows_tall_enough_to_show_them(workbook) -> None:
+    # LibreOffice keeps stored row heights, so wrapped text must get its height in the file.
+    sheet = workbook["方針1"]
+    heights = {
+        str(row[0].value): sheet.row_dimensions[row[0].row].height
+        for row in sheet.iter_rows(min_row=4)
+        if row[0].value and row[1].value
+    }
+    assert heights["1"] < heights["R6-11"]  # a short name on one line; a long one on two
+    assert heights["R6-11"] >= 2 * 16
