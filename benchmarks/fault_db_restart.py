@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--restart-after", type=float, default=8)
     parser.add_argument("--port", type=int, default=8108)
-    parser.add_argument("--database", default="helper7_fault")
+    parser.add_argument("--database", default="kanazawa_bench_fault")
     args = parser.parse_args()
 
     try:

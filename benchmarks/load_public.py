@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=2000, help="per client")
     parser.add_argument("--port", type=int, default=8107)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--database", default="helper7_bench")
+    parser.add_argument("--database", default="kanazawa_bench_public")
     args = parser.parse_args()
 
     with production_app(args.database, args.port, workers=args.workers) as app:

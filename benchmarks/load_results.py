@@ -144,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--port", type=int, default=8109)
-    parser.add_argument("--database", default="helper7_results")
+    parser.add_argument("--database", default="kanazawa_bench_results")
     args = parser.parse_args()
     if args.users % 2:
         raise SystemExit("--users must be even (round 2 pairs them)")
