@@ -46,6 +46,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from initiatives import workflow
 from initiatives.eras import era_label, era_short
 from initiatives.interchange import decimal_text
 from initiatives.models import (
@@ -75,6 +76,7 @@ from initiatives.spreadsheets import (
     source_line,
     wrapped_lines,
 )
+from initiatives.workflow_selectors import open_periods
 
 INITIATIVE_SHEET = "取組"
 INDICATOR_SHEET = "指標"
@@ -1249,6 +1251,11 @@ def apply_plan_import(
     for initiative, flag, message in log:
         LogEntry.objects.log_actions(
             user_id=user.pk, queryset=[initiative], action_flag=flag, change_message=message
+        )
+    # A year already open for entry gets 未入力 results for the plans this revision added.
+    for period in open_periods():
+        workflow.create_entry_rows(
+            fiscal_year=period.fiscal_year, user=user, reason=f"{source}（入力期間中の改訂）"
         )
     return AppliedImport(
         revision=record,

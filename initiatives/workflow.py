@@ -359,16 +359,28 @@ def open_period(*, fiscal_year: FiscalYear, deadline: datetime.date, user) -> Ev
     period.closed_at = None
     period.full_clean()
     period.save()
+    create_entry_rows(fiscal_year=fiscal_year, user=user, reason="入力期間の開始")
+    return period
+
+
+def create_entry_rows(*, fiscal_year: FiscalYear, user, reason: str) -> list[Result]:
+    """Give every initiative with a plan for the year its 未入力 result, if it has none yet.
+
+    Runs when a year is opened, and when a plan revision adds initiatives to a year that is
+    already open, so that their departments find them on the entry list.
+    """
     missing = Initiative.objects.filter(year_plans__fiscal_year=fiscal_year).exclude(
         results__fiscal_year=fiscal_year
     )
+    created = []
     for initiative in missing:
         result = Result(initiative=initiative, fiscal_year=fiscal_year)
         result._history_user = user
-        result._change_reason = "入力期間の開始"
+        result._change_reason = reason
         result.full_clean()
         result.save()
-    return period
+        created.append(result)
+    return created
 
 
 @transaction.atomic

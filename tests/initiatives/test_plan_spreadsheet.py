@@ -17,7 +17,7 @@ from initiatives.interchange import dump_document
 from initiatives.models import Initiative, PlanRevision, YearPlan
 from initiatives.plan_spreadsheet import GUIDE_SHEET, INDICATOR_SHEET, INITIATIVE_SHEET
 from initiatives.selectors import export_plan_document
-from tests.initiatives.workflow_helpers import make_user
+from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
 
@@ -631,3 +631,28 @@ def test_it_refuses_a_direction_code_that_does_not_match_its_title(admin_client)
     )
     response = upload(admin_client, content)
     assert_refused(admin_client, response, "コード 1-1-2 と名称が合いません", before=before)
+
+
+def test_it_gives_an_initiative_added_during_an_open_period_its_entry_row(admin_client) -> None:
+
+    open_year(2025, hq=admin_client.user)
+    book = workbook(exported(admin_client))
+    append_row(
+        book[INITIATIVE_SHEET],
+        {
+            "取組No.": "R7-1",
+            "取組事項名": "生成AIを活用した会議録作成の全庁展開",
+            "取組の方向性": DIRECTION_1_1_1,
+            "担当課": "デジタル行政戦略課",
+            "概要": "会議録の作成に生成AIを使う。",
+            "めざす姿": "会議録作成の時間が短くなっている。",
+            "実施計画 令和7年度": "試行",
+        },
+    )
+    response = upload(admin_client, saved(book))
+    assert confirm(admin_client, response).status_code == 302
+
+    # The department finds the new initiative on its 令和7年度 entry list at once.
+    result = result_of("R7-1", 2025)
+    assert result.state == "not_started"
+    assert not Initiative.objects.get(code="R7-1").results.filter(fiscal_year__year=2026).exists()
