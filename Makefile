@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= 1
+# Links in mails and messages point at the dev server's port.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint check-python system-deps system-deps-test venv migrate load serve clean
 

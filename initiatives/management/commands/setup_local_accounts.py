@@ -28,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"ローカル管理者: ユーザー名 {username} / パスワード {password} "
-                "（http://127.0.0.1:8000/admin/）"
+                f"（{settings.SITE_URL.rstrip('/')}/{settings.ADMIN_URL}）"
             )
         )
         if not Department.objects.exists() or not FiscalYear.objects.filter(year=2024).exists():
