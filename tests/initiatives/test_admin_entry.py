@@ -142,3 +142,10 @@ def test_it_refuses_a_stale_review(digital) -> None:
     assert response.status_code == 409
     no1.refresh_from_db()
     assert no1.state == Result.State.SUBMITTED
+
+
+def test_it_points_department_staff_to_the_open_year_and_its_workbook(digital) -> None:
+    html = login(digital).get("/admin/").content.decode()
+    assert "令和6年度</strong> 受付中" in html
+    assert "/admin/initiatives/result/spreadsheet/export/?year=2024" in html
+    assert "/admin/initiatives/result/spreadsheet/import/" in html
