@@ -656,3 +656,37 @@ def test_it_gives_an_initiative_added_during_an_open_period_its_entry_row(admin_
     result = result_of("R7-1", 2025)
     assert result.state == "not_started"
     assert not Initiative.objects.get(code="R7-1").results.filter(fiscal_year__year=2026).exists()
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "header", "value", "message"),
+    [
+        (INITIATIVE_SHEET, "ヒト", "△", "「○」か空欄にしてください（入力値: △）"),
+        (
+            INDICATOR_SHEET,
+            "目標値 令和5年度",
+            "10",
+            "令和5年度の実施計画がないため、目標値は書けません",
+        ),
+        (
+            INDICATOR_SHEET,
+            "目標の種類",
+            "基準との比較",
+            "「基準との比較」のときは基準を書いてください",
+        ),
+    ],
+)
+def test_it_refuses_a_cell_the_plan_cannot_hold(
+    admin_client, sheet_name, header, value, message
+) -> None:
+    # R6-5 was added in 令和6年度: it has no 令和5年度 plan, so no target for that year either.
+    code = "R6-5" if header == "目標値 令和5年度" else "1"
+
+    def change(book) -> None:
+        set_cell(book[sheet_name], code, header, value)
+        if header == "目標の種類":
+            set_cell(book[sheet_name], code, "比較の基準", None)
+
+    before = snapshot()
+    response = upload(admin_client, edited(admin_client, change))
+    assert_refused(admin_client, response, message, before=before)
