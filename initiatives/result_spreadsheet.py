@@ -61,6 +61,7 @@ from initiatives.spreadsheets import (
     require_columns,
     source_line,
 )
+from initiatives.workflow_selectors import current_actuals
 
 SHEET_TITLE = "実施結果"
 HELP_TITLE = "説明"
@@ -396,7 +397,7 @@ class ResultSheetResource(resources.ModelResource):
         indicators = list(
             Indicator.objects.filter(initiative=instance.initiative_id).order_by("order", "pk")
         )
-        current = dict(instance.actuals.values_list("indicator_id", "value"))
+        current = current_actuals(instance)
         actuals: dict[int, Decimal | None] = {}
         changes: list[Change] = []
         if status != instance.status:

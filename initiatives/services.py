@@ -103,6 +103,18 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     }
     revisions = {rev.code: rev for rev in plan.revisions.all()}
     published_at = _results_published_at(plan)
+    # Results the workflow has touched, keyed (initiative id, year); none are protected when
+    # the caller chose to overwrite them.
+    entered = (
+        {}
+        if overwrite_results
+        else {
+            (r.initiative_id, r.fiscal_year.year): r
+            for r in _workflow_results(Result.objects.filter(initiative__plan=plan)).select_related(
+                "initiative", "fiscal_year"
+            )
+        }
+    )
     departments = {d.name: d for d in Department.objects.all()}
 
     seen_codes: list[str] = []
@@ -174,22 +186,19 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
                         departments=departments,
                         summary=summary,
                         published_at=published_at,
-                        overwrite_results=overwrite_results,
+                        entered=entered,
                     )
                     seen_codes.append(initiative_data["code"].strip())
                 relistings.append((direction, direction_data["relisted"]))
 
     stale = plan.initiatives.exclude(code__in=seen_codes)
     summary.removed = sorted(stale.values_list("code", flat=True))
-    if not overwrite_results:
-        summary.conflicts += [
-            _result_label(r)
-            for r in _workflow_results(
-                Result.objects.filter(initiative__in=stale).select_related(
-                    "initiative", "fiscal_year"
-                )
-            )
-        ]
+    stale_ids = set(stale.values_list("pk", flat=True))
+    summary.conflicts += [
+        _result_label(r)
+        for (initiative_id, _year), r in entered.items()
+        if initiative_id in stale_ids
+    ]
     if summary.conflicts:
         raise ValidationError(
             "この文書を読み込むと、システムで入力・確認した実施結果が上書きまたは削除されます: "
@@ -289,7 +298,7 @@ def _import_initiative(
     departments: dict[str, Department],
     summary: ImportSummary,
     published_at: datetime.datetime,
-    overwrite_results: bool,
+    entered: dict[tuple[int, int], Result],
 ) -> None:
     code = data["code"].strip()
     initiative = Initiative.objects.filter(plan=plan, code=code).first()
@@ -348,17 +357,9 @@ def _import_initiative(
 
     years = {int(key): value for key, value in data["years"].items()}
     initiative.year_plans.exclude(fiscal_year__year__in=years).delete()
-    absent = initiative.results.exclude(
+    initiative.results.exclude(
         fiscal_year__year__in=[y for y, v in years.items() if v["result"]]
-    )
-    if not overwrite_results:
-        absent = absent.exclude(pk__in=_workflow_results(absent).values("pk"))
-    absent.delete()
-    protected = (
-        {}
-        if overwrite_results or initiative.pk is None
-        else {r.fiscal_year.year: r for r in _workflow_results(initiative.results.all())}
-    )
+    ).exclude(pk__in=[r.pk for r in entered.values()]).delete()
     for year, year_data in years.items():
         fiscal_year = fiscal_years.get(year) or FiscalYear.objects.get_or_create(year=year)[0]
         YearPlan.objects.update_or_create(
@@ -376,13 +377,13 @@ def _import_initiative(
         result_data = year_data["result"]
         if result_data is None:
             continue
-        entered = protected.get(year)
-        if entered is not None and (
-            entered.state != Result.State.PUBLISHED
-            or (entered.status, entered.text, entered.note)
+        kept = entered.get((initiative.pk, year))
+        if kept is not None and (
+            kept.state != Result.State.PUBLISHED
+            or (kept.status, kept.text, kept.note)
             != (result_data["status"], result_data["text"], result_data["note"])
         ):
-            summary.conflicts.append(_result_label(entered))
+            summary.conflicts.append(_result_label(kept))
             continue
         # A result in the interchange document is a published result (as in the city's PDF).
         result, _created = Result.objects.update_or_create(

@@ -30,7 +30,7 @@ from initiatives.models import (
     WorkflowEvent,
 )
 from initiatives.permissions import Action, check
-from initiatives.workflow_selectors import unsubmitted_by_department
+from initiatives.workflow_selectors import current_actuals, unsubmitted_by_department
 
 
 class StaleResultError(Exception):
@@ -136,10 +136,6 @@ def _write_actuals(
             actual._change_reason = reason
         actual.full_clean(validate_constraints=False)
         actual.save()
-
-
-def current_actuals(result: Result) -> dict[int, Decimal | None]:
-    return dict(result.actuals.values_list("indicator_id", "value"))
 
 
 @transaction.atomic

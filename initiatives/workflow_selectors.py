@@ -112,7 +112,7 @@ def entry_context(*, result: Result) -> EntryContext:
             indicator__initiative=result.initiative_id, fiscal_year=result.fiscal_year_id
         )
     }
-    actuals = dict(result.actuals.values_list("indicator_id", "value"))
+    actuals = current_actuals(result)
     previous_actuals = (
         dict(previous.actuals.values_list("indicator_id", "published_value")) if previous else {}
     )
@@ -427,3 +427,8 @@ def initiative_history(*, initiative: Initiative, results) -> list[YearHistory]:
             )
         )
     return histories
+
+
+def current_actuals(result: Result) -> dict[int, Decimal | None]:
+    """Indicator id → the result's working actual value."""
+    return dict(result.actuals.values_list("indicator_id", "value"))
