@@ -33,15 +33,15 @@ import datetime, json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from initiatives import workflow
+from initiatives.results import services
 from initiatives.models import DepartmentMembership, FiscalYear, Result
-from initiatives.permissions import HQ_GROUP
+from initiatives.results.permissions import HQ_GROUP
 
 User = get_user_model()
 hq = User.objects.create_user("bench-hq", password=PASSWORD, is_staff=True)
 hq.groups.add(Group.objects.get_or_create(name=HQ_GROUP)[0])
 fiscal_year = FiscalYear.objects.get(year=YEAR)
-workflow.open_period(
+services.open_period(
     fiscal_year=fiscal_year, deadline=timezone.localdate() + datetime.timedelta(days=30), user=hq
 )
 results = list(

@@ -70,7 +70,7 @@ def measure(label: str, document: dict, repeat: int) -> None:
     from django.test import Client
 
     from initiatives.models import Initiative, Result
-    from initiatives.services import import_plan
+    from initiatives.plan.loader import import_plan
 
     call_command("flush", interactive=False, verbosity=0)
     import_plan(data=document)

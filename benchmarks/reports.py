@@ -95,7 +95,7 @@ def main() -> None:
         setup_django(Path(tmp))
         from django.core.management import call_command
 
-        from initiatives.services import import_plan
+        from initiatives.plan.loader import import_plan
 
         call_command("migrate", verbosity=0)
         import_plan(data=json.loads(Path(args.plan).read_text(encoding="utf-8")))

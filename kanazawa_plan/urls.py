@@ -7,7 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("ops.urls")),
-    path("", include("initiatives.urls")),
+    path("", include("initiatives.public.urls")),
     path("reports/", include("reports.urls")),
 ]
 

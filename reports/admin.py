@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from initiatives.models import FiscalYear
-from initiatives.selectors import get_plan
+from initiatives.plan.selectors import get_plan
 from reports.models import RenderedReport
 from reports.permissions import can_view_draft
 

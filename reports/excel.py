@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from initiatives.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
-from initiatives.spreadsheets import wrapped_lines
+from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
+from initiatives.sheets.io import wrapped_lines
 from reports.selectors import ReportData, status_counts
 
 FONT = "Noto Sans CJK JP"

@@ -19,13 +19,8 @@ from initiatives.models import (
     Result,
     YearPlan,
 )
-from initiatives.selectors import (
-    PUBLIC_STATUS_LABELS,
-    PUBLIC_STATUS_ORDER,
-    PolicyBlock,
-    achievement_table,
-    fiscal_years_of,
-)
+from initiatives.plan.selectors import PolicyBlock, achievement_table, fiscal_years_of
+from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from initiatives.models import Department, FiscalYear
-from initiatives.selectors import get_plan
+from initiatives.plan.selectors import get_plan
 from reports.models import RenderedReport
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_data

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from initiatives.models import Department, FiscalYear
-from initiatives.selectors import get_plan
+from initiatives.plan.selectors import get_plan
 from reports.excel import achievement_workbook
 from reports.models import RenderedReport
 from reports.permissions import can_view_draft

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.conf import settings
 
-from initiatives.services import import_plan
+from initiatives.plan.loader import import_plan
 
 
 def real_plan_document() -> dict:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
-from initiatives.interchange import decimal_text
+from initiatives.plan.interchange import decimal_text
 
 register = template.Library()
 

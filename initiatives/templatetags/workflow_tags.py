@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 
 from initiatives.models import Result
-from initiatives.permissions import Action, is_hq, restrict, uses_results
-from initiatives.workflow_selectors import deadline_text, open_periods
+from initiatives.results.permissions import Action, is_hq, restrict, uses_results
+from initiatives.results.selectors import deadline_text, open_periods
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from initiatives.selectors import PUBLIC_STATUS_LABELS
+from initiatives.public.selectors import PUBLIC_STATUS_LABELS
 from reports.markup import light_markdown
 
 register = template.Library()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from initiatives.services import import_plan
+from initiatives.plan.loader import import_plan
 from tests.conftest import real_plan_document
 
 CHROMIUM = "/usr/bin/chromium"

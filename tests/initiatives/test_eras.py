@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from initiatives.eras import era_label, era_short
 from initiatives.models import FiscalYear
+from initiatives.vocabulary import era_label, era_short
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from collections.abc import Callable
 import pytest
 from django.core.management import CommandError, call_command
 
-from initiatives.interchange import dump_document
 from initiatives.models import Initiative, Result
-from initiatives.selectors import export_plan_document
+from initiatives.plan.export import export_plan_document
+from initiatives.plan.interchange import dump_document
 
 pytestmark = pytest.mark.django_db
 

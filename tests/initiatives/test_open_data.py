@@ -7,9 +7,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from initiatives.interchange import validate_document
 from initiatives.models import Initiative, Result
-from initiatives.open_data import BASE_COLUMNS, YEAR_COLUMNS
+from initiatives.plan.interchange import validate_document
+from initiatives.public.open_data import BASE_COLUMNS, YEAR_COLUMNS
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from initiatives import workflow
-from initiatives.interchange import dump_document
 from initiatives.models import (
     GlossaryTerm,
     Indicator,
@@ -25,8 +23,10 @@ from initiatives.models import (
     Result,
     Stance,
 )
-from initiatives.selectors import export_plan_document
-from initiatives.services import import_plan
+from initiatives.plan.export import export_plan_document
+from initiatives.plan.interchange import dump_document
+from initiatives.plan.loader import import_plan
+from initiatives.results import services
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +186,7 @@ def _save_no1_2024_draft() -> Result:
     digital = make_user("digital_import", "デジタル行政戦略課")
     open_year(2024, hq=hq)
     result = result_of("1", 2024)
-    return workflow.save_draft(
+    return services.save_draft(
         result=result,
         user=digital,
         version=result.version,

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from initiatives.interchange import dump_document
 from initiatives.models import Initiative, PlanRevision, YearPlan
-from initiatives.plan_spreadsheet import GUIDE_SHEET, INDICATOR_SHEET, INITIATIVE_SHEET
-from initiatives.selectors import export_plan_document
+from initiatives.plan.export import export_plan_document
+from initiatives.plan.interchange import dump_document
+from initiatives.sheets.plan_workbook import GUIDE_SHEET, INDICATOR_SHEET, INITIATIVE_SHEET
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -551,8 +551,8 @@ def test_it_refuses_a_file_over_the_size_limit_before_reading_it(admin_client, m
     def never(*args, **kwargs):
         raise AssertionError("an oversized file must not be parsed")
 
-    monkeypatch.setattr("initiatives.plan_spreadsheet.preview_plan_import", never)
-    monkeypatch.setattr("initiatives.spreadsheets.read_content", never)
+    monkeypatch.setattr("initiatives.sheets.plan_workbook.preview_plan_import", never)
+    monkeypatch.setattr("initiatives.sheets.io.read_content", never)
     before = snapshot()
     content = b"PK\x03\x04" + b"\0" * (5 * 1024 * 1024)
     response = upload(admin_client, content)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from initiatives.models import Actual, Initiative, Result
-from initiatives.selectors import (
+from initiatives.plan.selectors import get_plan
+from initiatives.public.selectors import (
     PublicFilter,
     achievement_tallies,
-    get_plan,
     public_initiative,
     public_initiatives,
     published_years,

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import workflow
 from initiatives.models import EvaluationPeriod, Result
+from initiatives.results import services
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_it_stays_quiet_while_the_deadline_is_far_or_the_period_closed(hq) -> No
     make_user("sato", "デジタル行政戦略課")
     period = open_year(2024, hq=hq, days=10)
     assert "催促が必要な担当課はありません" in run("--days", "3")
-    workflow.close_period(period=period, user=hq)
+    services.close_period(period=period, user=hq)
     today = (period.deadline + datetime.timedelta(days=5)).isoformat()
     assert "催促が必要な担当課はありません" in run("--today", today)
     assert mail.outbox == []

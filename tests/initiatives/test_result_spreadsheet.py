@@ -20,9 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from initiatives import workflow
 from initiatives.models import Actual, EvaluationPeriod, Result, WorkflowEvent
-from initiatives.spreadsheets import MAX_UPLOAD_BYTES
+from initiatives.results import services
+from initiatives.sheets.io import MAX_UPLOAD_BYTES
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +277,7 @@ def test_it_lays_out_the_sheet_for_filling_offline(digital) -> None:
 
 def test_it_neutralises_formula_looking_cells_on_export(digital) -> None:
     no1 = result_of("1", 2024)
-    workflow.save_draft(
+    services.save_draft(
         result=no1,
         user=digital,
         version=no1.version,
@@ -330,7 +330,7 @@ def test_it_refuses_every_row_of_another_departments_file(digital, tax) -> None:
 
 def test_it_refuses_changed_rows_not_in_an_editable_state(digital) -> None:
     no1 = result_of("1", 2024)
-    workflow.save_and_submit(
+    services.save_and_submit(
         result=no1,
         user=digital,
         version=no1.version,
@@ -365,7 +365,7 @@ def test_it_refuses_changes_outside_the_open_period(hq, digital) -> None:
     sheet = Sheet(export(client))
     code = editable_codes(sheet, 1)[0]
     sheet.set(code, 達成状況="達成", 実施結果="締切後に入力")
-    workflow.close_period(period=EvaluationPeriod.objects.get(fiscal_year__year=2024), user=hq)
+    services.close_period(period=EvaluationPeriod.objects.get(fiscal_year__year=2024), user=hq)
     before = dump()
     response = upload(client, sheet.save())
     assert "入力期間外のため取り込めません" in preview_row(response, sheet.rows[code])
@@ -377,7 +377,7 @@ def test_it_refuses_a_row_changed_since_the_export(digital) -> None:
     sheet = Sheet(export(client))
     no2 = result_of("2", 2024)
     colleague = make_user("tanaka", "デジタル行政戦略課")
-    workflow.save_draft(
+    services.save_draft(
         result=no2, user=colleague, version=no2.version, status="", text="同僚", note="", actuals={}
     )
     sheet.set("2", 達成状況="達成", 実施結果="古い版に書いた")
@@ -399,7 +399,7 @@ def test_it_applies_nothing_when_a_row_changes_between_preview_and_confirmation(
     preview = upload(client, sheet.save())
     token = token_of(preview)
     no2 = result_of("2", 2024)
-    workflow.save_draft(
+    services.save_draft(
         result=no2, user=digital, version=no2.version, status="", text="別画面", note="", actuals={}
     )
     before = dump()
@@ -604,8 +604,8 @@ def test_it_refuses_a_required_cell_left_empty(unchanged, values, expected) -> N
 def test_it_refuses_a_file_over_the_limit_before_parsing_it(unchanged) -> None:
     junk = b"PK\x03\x04" + b"\x00" * MAX_UPLOAD_BYTES
     with (
-        mock.patch("initiatives.result_spreadsheet.read_content") as parser,
-        mock.patch("initiatives.spreadsheets.read_content") as shared_parser,
+        mock.patch("initiatives.sheets.results_workbook.read_content") as parser,
+        mock.patch("initiatives.sheets.io.read_content") as shared_parser,
     ):
         response = upload(unchanged, junk, name="大きい.xlsx")
     message = upload_error(response)

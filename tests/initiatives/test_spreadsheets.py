@@ -12,8 +12,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from initiatives import spreadsheets
-from initiatives.spreadsheets import (
+from initiatives.sheets import io as sheet_io
+from initiatives.sheets.io import (
     MAX_UPLOAD_BYTES,
     SpreadsheetError,
     cell_text,
@@ -284,30 +284,28 @@ class FakeRequest:
 def test_it_keeps_an_upload_only_for_its_session_and_token(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     request = FakeRequest()
-    token = spreadsheets.keep_upload(
-        request, purpose="p", content=b"abc", filename="C:\\x\\結果.xlsx"
-    )
-    assert spreadsheets.kept_upload(request, purpose="p", token=token) == (b"abc", "結果.xlsx")
+    token = sheet_io.keep_upload(request, purpose="p", content=b"abc", filename="C:\\x\\結果.xlsx")
+    assert sheet_io.kept_upload(request, purpose="p", token=token) == (b"abc", "結果.xlsx")
     with pytest.raises(SpreadsheetError, match="有効期限"):
-        spreadsheets.kept_upload(request, purpose="p", token="forged")
+        sheet_io.kept_upload(request, purpose="p", token="forged")
     with pytest.raises(SpreadsheetError, match="有効期限"):
-        spreadsheets.kept_upload(FakeRequest(), purpose="p", token=token)
+        sheet_io.kept_upload(FakeRequest(), purpose="p", token=token)
     other_user = FakeRequest(user_pk=2)
     other_user.session = request.session
     with pytest.raises(SpreadsheetError):
-        spreadsheets.kept_upload(other_user, purpose="p", token=token)
-    spreadsheets.discard_upload(request, purpose="p")
+        sheet_io.kept_upload(other_user, purpose="p", token=token)
+    sheet_io.discard_upload(request, purpose="p")
     with pytest.raises(SpreadsheetError):
-        spreadsheets.kept_upload(request, purpose="p", token=token)
+        sheet_io.kept_upload(request, purpose="p", token=token)
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
 def test_it_replaces_the_previous_pending_upload(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     request = FakeRequest()
-    first = spreadsheets.keep_upload(request, purpose="p", content=b"1", filename="a.csv")
-    second = spreadsheets.keep_upload(request, purpose="p", content=b"2", filename="b.csv")
+    first = sheet_io.keep_upload(request, purpose="p", content=b"1", filename="a.csv")
+    second = sheet_io.keep_upload(request, purpose="p", content=b"2", filename="b.csv")
     with pytest.raises(SpreadsheetError):
-        spreadsheets.kept_upload(request, purpose="p", token=first)
-    assert spreadsheets.kept_upload(request, purpose="p", token=second) == (b"2", "b.csv")
+        sheet_io.kept_upload(request, purpose="p", token=first)
+    assert sheet_io.kept_upload(request, purpose="p", token=second) == (b"2", "b.csv")
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1

@@ -11,9 +11,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from initiatives import workflow
 from initiatives.models import FiscalYear, PublicCorrection, Result, WorkflowEvent
-from initiatives.selectors import export_plan_document, public_corrections
+from initiatives.plan.export import export_plan_document
+from initiatives.public.selectors import public_corrections
+from initiatives.results import services
 from tests.initiatives.workflow_helpers import (
     actual_field,
     change_url,
@@ -197,8 +198,8 @@ def test_it_keeps_the_public_copy_during_a_correction_and_lists_it(hq, digital) 
     open_year(2024, hq=hq)
     department, reviewer = login(digital), login(hq)
     no1 = submit_no1(department, text="開発アプリ数 125件")
-    workflow.approve_result(result=no1, user=hq, version=no1.version)
-    workflow.publish_year(fiscal_year=no1.fiscal_year, user=hq)
+    services.approve_result(result=no1, user=hq, version=no1.version)
+    services.publish_year(fiscal_year=no1.fiscal_year, user=hq)
     no1.refresh_from_db()
 
     assert department.post(change_url(no1), entry_data(no1, _action="save")).status_code == 403
@@ -212,7 +213,7 @@ def test_it_keeps_the_public_copy_during_a_correction_and_lists_it(hq, digital) 
     assert public_text_of_no1_2024() == "開発アプリ数 125件"
     assert public_corrections(result=no1) == []
 
-    workflow.approve_result(result=no1, user=hq, version=no1.version)
+    services.approve_result(result=no1, user=hq, version=no1.version)
     no1.refresh_from_db()
     assert no1.published_text == "開発アプリ数 125件"
     reviewer.post(reverse("admin:initiatives_result_publish", args=[2024]))
@@ -271,7 +272,7 @@ def test_it_approves_in_bulk_only_submitted_results(
 def test_it_shows_hq_the_overview_of_the_open_year(hq, digital) -> None:
     open_year(2024, hq=hq, days=-2)
     no1 = submit_no1(login(digital))
-    workflow.return_result(result=no1, user=hq, version=no1.version, comment="再確認")
+    services.return_result(result=no1, user=hq, version=no1.version, comment="再確認")
     response = login(hq).get(reverse("admin:initiatives_result_overview"))
     assert response.status_code == 200
     assert "令和6年度" in response.text

@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import workflow
 from initiatives.models import (
     Department,
     DepartmentMembership,
@@ -17,7 +16,8 @@ from initiatives.models import (
     FiscalYear,
     Result,
 )
-from initiatives.permissions import HQ_GROUP
+from initiatives.results import services
+from initiatives.results.permissions import HQ_GROUP
 
 PASSWORD = "pw-for-tests-123"
 
@@ -34,7 +34,7 @@ def make_user(username: str, *departments: str, hq: bool = False):
 
 
 def open_year(year: int, *, hq, days: int = 30) -> EvaluationPeriod:
-    return workflow.open_period(
+    return services.open_period(
         fiscal_year=FiscalYear.objects.get(year=year),
         deadline=timezone.localdate() + datetime.timedelta(days=days),
         user=hq,

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from initiatives.models import Initiative, Relisting, Result
-from initiatives.selectors import get_plan, initiatives_in_order
+from initiatives.plan.selectors import get_plan, initiatives_in_order
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Department, FiscalYear, Initiative, YearPlan
-from initiatives.selectors import get_plan
+from initiatives.plan.selectors import get_plan
 from reports.selectors import report_data
 
 pytestmark = pytest.mark.django_db

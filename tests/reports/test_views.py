@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from initiatives.models import Department, FiscalYear, Result
-from initiatives.selectors import get_plan
+from initiatives.plan.selectors import get_plan
 from reports.models import RenderedReport
 from reports.rendering import report_html
 from reports.selectors import report_data

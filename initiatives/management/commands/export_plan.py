@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.interchange import dump_document
 from initiatives.models import Plan
-from initiatives.selectors import export_plan_document
+from initiatives.plan.export import export_plan_document
+from initiatives.plan.interchange import dump_document
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.interchange import PlanFormatError, parse_document
 from initiatives.models import Plan
-from initiatives.services import import_plan
+from initiatives.plan.interchange import PlanFormatError, parse_document
+from initiatives.plan.loader import import_plan
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from initiatives.workflow import send_deadline_reminders
+from initiatives.results.services import send_deadline_reminders
 
 
 class Command(BaseCommand):

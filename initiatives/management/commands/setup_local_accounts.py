@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from initiatives.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from initiatives.demo import DEMO_PASSWORD, ensure_demo_accounts
 from initiatives.models import Department, FiscalYear
 
 LOCAL_ADMIN = ("admin", "kanazawa-admin")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from initiatives import views
+from initiatives.public import views
 
 app_name = "public"
 urlpatterns = [

@@ -12,7 +12,7 @@ result's version when exported) identify the row and detect lost updates.
 
 The import is django-import-export's: `ResultSheetResource.import_data(dry_run=True)` gives
 the preview; the confirmation runs it again for real in one transaction, rolled back if any
-row is refused. Each changed row is saved through `workflow.save_draft` (permissions,
+row is refused. Each changed row is saved through `services.save_draft` (permissions,
 optimistic locking, WorkflowEvent, simple-history), never by saving the model directly.
 """
 
@@ -38,8 +38,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from initiatives import workflow
-from initiatives.interchange import decimal_text
 from initiatives.models import (
     Department,
     FiscalYear,
@@ -48,8 +46,11 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.permissions import Action, allowed, department_ids, restrict
-from initiatives.spreadsheets import (
+from initiatives.plan.interchange import decimal_text
+from initiatives.results import services
+from initiatives.results.permissions import Action, allowed, department_ids, restrict
+from initiatives.results.selectors import current_actuals
+from initiatives.sheets.io import (
     MAX_UPLOAD_LABEL,
     SpreadsheetError,
     cell_text,
@@ -61,7 +62,6 @@ from initiatives.spreadsheets import (
     require_columns,
     source_line,
 )
-from initiatives.workflow_selectors import current_actuals
 
 SHEET_TITLE = "実施結果"
 HELP_TITLE = "説明"
@@ -220,7 +220,7 @@ class ResultSheetResource(resources.ModelResource):
         fields = _FIELD_ORDER
         skip_diff = True  # the preview shows its own old → new per field
         report_skipped = True  # unchanged rows are listed as 変更なし
-        clean_model_instances = False  # workflow.save_draft validates
+        clean_model_instances = False  # services.save_draft validates
 
     def __init__(self, *, user, indicator_slots: int = 0, filename: str = "") -> None:
         super().__init__()
@@ -502,7 +502,7 @@ class ResultSheetResource(resources.ModelResource):
     def save_instance(self, instance: Result, is_create: bool, row, **kwargs) -> None:
         parsed: _Parsed = instance._sheet
         try:
-            workflow.save_draft(
+            services.save_draft(
                 result=instance,
                 user=self.user,
                 version=parsed.version,
@@ -513,7 +513,7 @@ class ResultSheetResource(resources.ModelResource):
                 reason=self.reason,
                 comment=self.reason,
             )
-        except workflow.StaleResultError as error:
+        except services.StaleResultError as error:
             raise ValidationError(str(error)) from error
         except PermissionDenied as error:
             raise ValidationError(str(error) or "この実施結果は今は編集できません。") from error

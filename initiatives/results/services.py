@@ -16,8 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from initiatives import notifications
-from initiatives.interchange import decimal_text
 from initiatives.models import (
     Actual,
     EvaluationPeriod,
@@ -29,8 +27,10 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
-from initiatives.permissions import Action, check
-from initiatives.workflow_selectors import current_actuals, unsubmitted_by_department
+from initiatives.plan.interchange import decimal_text
+from initiatives.results import notifications
+from initiatives.results.permissions import Action, check
+from initiatives.results.selectors import current_actuals, unsubmitted_by_department
 
 
 class StaleResultError(Exception):

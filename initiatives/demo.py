@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from initiatives import workflow
 from initiatives.models import Department, DepartmentMembership, EvaluationPeriod, FiscalYear
-from initiatives.permissions import HQ_GROUP
+from initiatives.results import services
+from initiatives.results.permissions import HQ_GROUP
 
 DEMO_PASSWORD = "kanazawa-demo"
 DEMO_YEAR = 2024
@@ -57,7 +57,7 @@ def ensure_demo_accounts(*, today: datetime.date) -> DemoSetup:
     fiscal_year = FiscalYear.objects.get(year=DEMO_YEAR)
     period = EvaluationPeriod.objects.filter(fiscal_year=fiscal_year).first()
     if period is None:
-        period = workflow.open_period(
+        period = services.open_period(
             fiscal_year=fiscal_year, deadline=today + datetime.timedelta(days=30), user=hq
         )
     return DemoSetup(users=["hq", *DEMO_DEPARTMENT_USERS], period=period)

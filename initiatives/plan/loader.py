@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from initiatives.interchange import validate_document
 from initiatives.models import (
     Actual,
     Department,
@@ -32,6 +31,7 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
+from initiatives.plan.interchange import validate_document
 
 
 @dataclass

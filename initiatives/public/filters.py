@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from initiatives.models import Department, FiscalYear, Measure, Plan, PlanRevision, Policy
-from initiatives.selectors import (
+from initiatives.plan.selectors import fiscal_years_of
+from initiatives.public.selectors import (
     PUBLIC_STATUS_LABELS,
     PUBLIC_STATUS_ORDER,
     RESOURCE_FIELDS,
     PublicFilter,
-    fiscal_years_of,
 )
 
 

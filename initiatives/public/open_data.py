@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from initiatives.interchange import decimal_text
 from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, YearPlan
-from initiatives.selectors import (
-    PUBLIC_STATUS_LABELS,
-    PublicFilter,
-    export_plan_document,
-    fiscal_years_of,
-    public_initiatives,
-)
+from initiatives.plan.export import export_plan_document
+from initiatives.plan.interchange import decimal_text
+from initiatives.plan.selectors import fiscal_years_of
+from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PublicFilter, public_initiatives
 
 LICENCE = "クリエイティブ・コモンズ 表示 4.0 国際 (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"

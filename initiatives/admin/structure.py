@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from initiatives import admin_workflow  # noqa: F401  (registers the workflow screens)
-from initiatives import plan_spreadsheet as plan_sheet
 from initiatives.models import (
     Actual,
     Department,
@@ -35,9 +33,10 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.permissions import Action, allowed, check
-from initiatives.selectors import get_plan
-from initiatives.spreadsheets import (
+from initiatives.plan.selectors import get_plan
+from initiatives.results.permissions import Action, allowed, check
+from initiatives.sheets import plan_workbook as plan_sheet
+from initiatives.sheets.io import (
     SpreadsheetError,
     discard_upload,
     keep_upload,
@@ -449,12 +448,6 @@ class YearPlanAdmin(StructureAdmin):
     list_select_related = ["initiative", "fiscal_year"]
 
 
-class ActualInline(StructurePermissions, admin.TabularInline):
-    model = Actual
-    extra = 0
-
-
-@admin.register(Target)
 class TargetAdmin(StructureAdmin):
     list_display = ["__str__", "fiscal_year", "value"]
     list_filter = ["fiscal_year"]

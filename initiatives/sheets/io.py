@@ -31,8 +31,8 @@ from decimal import Decimal
 import tablib
 from django.core.exceptions import ValidationError
 
-from initiatives.forms import parse_number
 from initiatives.models import Result
+from initiatives.results.forms import parse_number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_LABEL = "5 MB"

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from initiatives.interchange import decimal_text
 from initiatives.models import (
     Actual,
     Department,
@@ -26,6 +25,7 @@ from initiatives.models import (
     WorkflowEvent,
     YearPlan,
 )
+from initiatives.plan.interchange import decimal_text
 
 UNSUBMITTED_STATES = (Result.State.NOT_STARTED, Result.State.DRAFT, Result.State.RETURNED)
 OVERVIEW_STATES = (

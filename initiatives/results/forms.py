@@ -10,11 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from initiatives.models import Result
-from initiatives.workflow_selectors import IndicatorRow
+from initiatives.results.selectors import IndicatorRow
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-REQUIRED_HELP = "この年度は目標値があるので、提出には入力が必要です。"
 NUMBER_ERROR = "数値で入力してください（例: 113、1,234、98.3）。単位や文字は入れません。"
 
 

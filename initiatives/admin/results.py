@@ -1,6 +1,6 @@
 """Admin screens of the results workflow: entry, review, overview, history, periods, roles.
 
-Every screen asks `initiatives.permissions` on the server: querysets are restricted and
+Every screen asks `initiatives.results.permissions` on the server: querysets are restricted and
 each object is checked; links are hidden only as a courtesy.
 """
 
@@ -21,9 +21,6 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import result_spreadsheet, spreadsheets, workflow
-from initiatives.forms import ResultEntryForm, ReviewForm
-from initiatives.interchange import decimal_text
 from initiatives.models import (
     DepartmentMembership,
     EvaluationPeriod,
@@ -33,9 +30,11 @@ from initiatives.models import (
     Result,
     WorkflowEvent,
 )
-from initiatives.permissions import Action, allowed, check, is_hq, restrict
-from initiatives.spreadsheets import SpreadsheetError
-from initiatives.workflow_selectors import (
+from initiatives.plan.interchange import decimal_text
+from initiatives.results import services
+from initiatives.results.forms import ResultEntryForm, ReviewForm
+from initiatives.results.permissions import Action, allowed, check, is_hq, restrict
+from initiatives.results.selectors import (
     days_left,
     deadline_text,
     entry_context,
@@ -43,6 +42,9 @@ from initiatives.workflow_selectors import (
     open_periods,
     overview,
 )
+from initiatives.sheets import io as sheet_io
+from initiatives.sheets import results_workbook
+from initiatives.sheets.io import SpreadsheetError
 
 STATE_COLORS = {
     Result.State.NOT_STARTED: "#777",
@@ -74,10 +76,10 @@ class SheetUploadForm(forms.Form):
     file = forms.FileField(
         label="取り込むファイル",
         help_text=(
-            f"{spreadsheets.ACCEPTED_FORMATS}。大きさは {spreadsheets.MAX_UPLOAD_LABEL} まで。"
+            f"{sheet_io.ACCEPTED_FORMATS}。大きさは {sheet_io.MAX_UPLOAD_LABEL} まで。"
             "この画面の「Excelに書き出す」で書き出して入力したファイルを選びます。"
         ),
-        allow_empty_file=True,  # spreadsheets.read_upload_bytes says why an empty file fails
+        allow_empty_file=True,  # sheet_io.read_upload_bytes says why an empty file fails
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
@@ -121,7 +123,7 @@ class ResultAdmin(admin.ModelAdmin):
     actions = ["submit_selected", "approve_selected"]
     change_list_template = "admin/initiatives/result/change_list.html"
 
-    # --- who may do what (initiatives.permissions decides) ---
+    # --- who may do what (initiatives.results.permissions decides) ---
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request).prefetch_related("initiative__owners__department")
@@ -202,7 +204,7 @@ class ResultAdmin(admin.ModelAdmin):
         done, problems = 0, []
         for result in restrict(queryset, request.user, Action.EDIT).select_related("initiative"):
             try:
-                workflow.submit_result(result=result, user=request.user, version=result.version)
+                services.submit_result(result=result, user=request.user, version=result.version)
                 done += 1
             except ValidationError as error:
                 problems.append(f"No.{result.initiative.code}: {'、'.join(error.messages)}")
@@ -216,7 +218,7 @@ class ResultAdmin(admin.ModelAdmin):
             state=Result.State.SUBMITTED
         )
         for result in reviewable:
-            workflow.approve_result(result=result, user=request.user, version=result.version)
+            services.approve_result(result=result, user=request.user, version=result.version)
             done += 1
         self._report(request, done, "件を承認しました。", [], queryset.count() - done)
 
@@ -314,7 +316,7 @@ class ResultAdmin(admin.ModelAdmin):
             .order_by("initiative__order")
         )
         if request.method == "POST":
-            summary = workflow.publish_year(fiscal_year=fiscal_year, user=request.user)
+            summary = services.publish_year(fiscal_year=fiscal_year, user=request.user)
             if summary.published:
                 self.message_user(
                     request,
@@ -364,8 +366,8 @@ class ResultAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(self._list_url())
-        content = result_spreadsheet.export_workbook(user=request.user, fiscal_year=fiscal_year)
-        filename = result_spreadsheet.export_filename(user=request.user, fiscal_year=fiscal_year)
+        content = results_workbook.export_workbook(user=request.user, fiscal_year=fiscal_year)
+        filename = results_workbook.export_filename(user=request.user, fiscal_year=fiscal_year)
         return HttpResponse(
             content,
             content_type=XLSX_TYPE,
@@ -383,11 +385,11 @@ class ResultAdmin(admin.ModelAdmin):
             periods=[(p, deadline_text(p)) for p in periods],
             sheet_year=fiscal_year,
             list_url=self._list_url(fiscal_year),
-            help_lines=result_spreadsheet.help_lines(
+            help_lines=results_workbook.help_lines(
                 fiscal_year_label=fiscal_year.label if fiscal_year else "", slots=None
             )[2:],
-            max_upload=spreadsheets.MAX_UPLOAD_LABEL,
-            accepted_formats=spreadsheets.ACCEPTED_FORMATS,
+            max_upload=sheet_io.MAX_UPLOAD_LABEL,
+            accepted_formats=sheet_io.ACCEPTED_FORMATS,
             **extra,
         )
 
@@ -407,10 +409,10 @@ class ResultAdmin(admin.ModelAdmin):
             form = SheetUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                filename = spreadsheets.safe_filename(upload.name)
+                filename = sheet_io.safe_filename(upload.name)
                 try:
-                    content = spreadsheets.read_upload_bytes(upload)
-                    preview = result_spreadsheet.preview_import(
+                    content = sheet_io.read_upload_bytes(upload)
+                    preview = results_workbook.preview_import(
                         user=request.user, content=content, filename=filename
                     )
                 except SpreadsheetError as error:
@@ -418,9 +420,9 @@ class ResultAdmin(admin.ModelAdmin):
                 else:
                     token = ""
                     if preview.can_apply:
-                        token = spreadsheets.keep_upload(
+                        token = sheet_io.keep_upload(
                             request,
-                            purpose=result_spreadsheet.PURPOSE,
+                            purpose=results_workbook.PURPOSE,
                             content=content,
                             filename=filename,
                         )
@@ -452,30 +454,30 @@ class ResultAdmin(admin.ModelAdmin):
         self._check_sheet_import(request)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        purpose = result_spreadsheet.PURPOSE
+        purpose = results_workbook.PURPOSE
         if request.POST.get("_action") == "cancel":
-            spreadsheets.discard_upload(request, purpose=purpose)
+            sheet_io.discard_upload(request, purpose=purpose)
             self.message_user(request, "取り込みをやめました。何も変更していません。")
             return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
         try:
-            content, filename = spreadsheets.kept_upload(
+            content, filename = sheet_io.kept_upload(
                 request, purpose=purpose, token=request.POST.get("token", "")
             )
         except SpreadsheetError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
         try:
-            preview = result_spreadsheet.apply_import(
+            preview = results_workbook.apply_import(
                 user=request.user, content=content, filename=filename
             )
-        except result_spreadsheet.ImportRefused as refused:
-            spreadsheets.discard_upload(request, purpose=purpose)
+        except results_workbook.ImportRefused as refused:
+            sheet_io.discard_upload(request, purpose=purpose)
             return self._preview_response(request, refused.preview, error=str(refused))
         except SpreadsheetError as error:
-            spreadsheets.discard_upload(request, purpose=purpose)
+            sheet_io.discard_upload(request, purpose=purpose)
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        spreadsheets.discard_upload(request, purpose=purpose)
+        sheet_io.discard_upload(request, purpose=purpose)
         self.message_user(
             request,
             f"「{filename}」から{len(preview.changed)}件の実施結果を取り込みました（一時保存）。"
@@ -590,7 +592,7 @@ class ResultAdmin(admin.ModelAdmin):
     ) -> int:
         if not form.is_valid():
             return 200
-        service = workflow.save_and_submit if action == "submit" else workflow.save_draft
+        service = services.save_and_submit if action == "submit" else services.save_draft
         try:
             service(
                 result=result,
@@ -601,7 +603,7 @@ class ResultAdmin(admin.ModelAdmin):
                 note=form.cleaned_data["note"],
                 actuals=form.actuals(),
             )
-        except workflow.StaleResultError as error:
+        except services.StaleResultError as error:
             form.add_error(None, str(error))
             return 409
         except ValidationError as error:
@@ -623,9 +625,9 @@ class ResultAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return 200
         service = {
-            "return": workflow.return_result,
-            "approve": workflow.approve_result,
-            "reopen": workflow.reopen_result,
+            "return": services.return_result,
+            "approve": services.approve_result,
+            "reopen": services.reopen_result,
         }[action]
         try:
             service(
@@ -634,7 +636,7 @@ class ResultAdmin(admin.ModelAdmin):
                 version=form.cleaned_data["version"],
                 comment=form.cleaned_data["comment"],
             )
-        except workflow.StaleResultError as error:
+        except services.StaleResultError as error:
             form.add_error(None, str(error))
             return 409
         except ValidationError as error:
@@ -696,9 +698,9 @@ class EvaluationPeriodAdmin(HQOnlyAdmin):
 
     def save_model(self, request: HttpRequest, obj: EvaluationPeriod, form, change: bool) -> None:
         if change:
-            workflow.set_deadline(period=obj, deadline=obj.deadline, user=request.user)
+            services.set_deadline(period=obj, deadline=obj.deadline, user=request.user)
         else:
-            period = workflow.open_period(
+            period = services.open_period(
                 fiscal_year=obj.fiscal_year, deadline=obj.deadline, user=request.user
             )
             obj.pk = period.pk
@@ -706,13 +708,13 @@ class EvaluationPeriodAdmin(HQOnlyAdmin):
     @admin.action(description=_("選択した年度の受付を終了する"), permissions=["change"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         for period in queryset:
-            workflow.close_period(period=period, user=request.user)
+            services.close_period(period=period, user=request.user)
         self.message_user(request, "受付を終了しました。担当課は編集できなくなります。")
 
     @admin.action(description=_("選択した年度の受付を再開する"), permissions=["change"])
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         for period in queryset.select_related("fiscal_year"):
-            workflow.open_period(
+            services.open_period(
                 fiscal_year=period.fiscal_year, deadline=period.deadline, user=request.user
             )
         self.message_user(request, "受付を再開しました。")

@@ -46,9 +46,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from initiatives import workflow
-from initiatives.eras import era_label, era_short
-from initiatives.interchange import decimal_text
 from initiatives.models import (
     Department,
     Direction,
@@ -61,9 +58,12 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.permissions import Action, check
-from initiatives.selectors import get_plan
-from initiatives.spreadsheets import (
+from initiatives.plan.interchange import decimal_text
+from initiatives.plan.selectors import get_plan
+from initiatives.results import services
+from initiatives.results.permissions import Action, check
+from initiatives.results.selectors import open_periods
+from initiatives.sheets.io import (
     MAX_UPLOAD_LABEL,
     SpreadsheetError,
     cell_text,
@@ -76,7 +76,7 @@ from initiatives.spreadsheets import (
     source_line,
     wrapped_lines,
 )
-from initiatives.workflow_selectors import open_periods
+from initiatives.vocabulary import era_label, era_short
 
 INITIATIVE_SHEET = "取組"
 INDICATOR_SHEET = "指標"
@@ -1254,7 +1254,7 @@ def apply_plan_import(
         )
     # A year already open for entry gets 未入力 results for the plans this revision added.
     for period in open_periods():
-        workflow.create_entry_rows(
+        services.create_entry_rows(
             fiscal_year=period.fiscal_year, user=user, reason=f"{source}（入力期間中の改訂）"
         )
     return AppliedImport(

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from initiatives.models import Department, EvaluationPeriod, Result
-from initiatives.permissions import HQ_GROUP
+from initiatives.results.permissions import HQ_GROUP
 
 
 def _url(path: str) -> str:

@@ -1,6 +1,11 @@
-"""Japanese era labels for fiscal years (年度), computed from the Western year."""
+"""The product's words, defined once: era labels of fiscal years, the resource names
+(ヒト・カネ・モノ・情報), status and state labels, comparison kinds, and how numbers are read
+from people and written for them. Everything that shows or parses these asks here."""
 
 from __future__ import annotations
+
+# The four resources an initiative secures, in the document's order.
+RESOURCE_LABELS = ("ヒト", "カネ", "モノ", "情報")
 
 # (first Western year of the era, era name, one-letter abbreviation)
 _ERAS = (

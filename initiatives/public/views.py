@@ -10,17 +10,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from initiatives import open_data
-from initiatives.charts import indicator_chart, stacked_bar
 from initiatives.models import Initiative, Plan, Policy
-from initiatives.public_forms import PublicFilterForm
-from initiatives.selectors import (
+from initiatives.plan.selectors import achievement_table, fiscal_years_of, get_plan
+from initiatives.public import open_data
+from initiatives.public.charts import indicator_chart, stacked_bar
+from initiatives.public.filters import PublicFilterForm
+from initiatives.public.selectors import (
     PUBLIC_STATUS_LABELS,
     PublicFilter,
-    achievement_table,
     achievement_tallies,
-    fiscal_years_of,
-    get_plan,
     plan_overview,
     public_initiative,
     public_initiatives,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from initiatives.interchange import decimal_text
-from initiatives.selectors import PublicIndicator, Tally
+from initiatives.plan.interchange import decimal_text
+from initiatives.public.selectors import PublicIndicator, Tally
 
 BAR_WIDTH = 100.0  # the stacked bars are drawn in a 0–100 viewBox (percent)
 

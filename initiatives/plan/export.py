@@ -1,0 +1,195 @@
+"""The interchange export: a plan (with working or published results) as one document."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from initiatives.models import (
+    Actual,
+    Direction,
+    Indicator,
+    Initiative,
+    Measure,
+    Plan,
+    Relisting,
+    Result,
+    Target,
+    YearPlan,
+)
+from initiatives.plan.interchange import FORMAT, decimal_text
+from initiatives.plan.selectors import get_plan
+
+
+def export_plan_document(*, plan: Plan | None = None, published_only: bool = False) -> dict:
+    """The whole plan as an interchange document.
+
+    With `published_only` the results are the published editions (what the public sees);
+    otherwise they are the working copies departments and HQ edit.
+    """
+    plan = plan or get_plan()
+    initiatives = (
+        Initiative.objects.filter(plan=plan)
+        .select_related("added_in")
+        .prefetch_related(
+            "owners__department",
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+            Prefetch("year_plans", queryset=YearPlan.objects.select_related("fiscal_year")),
+            Prefetch(
+                "results",
+                queryset=Result.objects.select_related("fiscal_year").prefetch_related(
+                    Prefetch("actuals", queryset=Actual.objects.select_related("indicator"))
+                ),
+            ),
+        )
+        .order_by("order")
+    )
+    targets: dict[int, dict[int, list[Target]]] = defaultdict(lambda: defaultdict(list))
+    for target in (
+        Target.objects.filter(indicator__initiative__plan=plan)
+        .select_related("indicator", "fiscal_year")
+        .order_by("indicator__order")
+    ):
+        targets[target.indicator.initiative_id][target.fiscal_year.year].append(target)
+    by_direction: dict[int, list[Initiative]] = defaultdict(list)
+    for initiative in initiatives:
+        by_direction[initiative.direction_id].append(initiative)
+    relisted: dict[int, list[Relisting]] = defaultdict(list)
+    for relisting in (
+        Relisting.objects.filter(direction__measure__policy__plan=plan)
+        .select_related("initiative")
+        .order_by("position")
+    ):
+        relisted[relisting.direction_id].append(relisting)
+    directions: dict[int, list[Direction]] = defaultdict(list)
+    for direction in Direction.objects.filter(measure__policy__plan=plan).order_by("number"):
+        directions[direction.measure_id].append(direction)
+    measures: dict[int, list[Measure]] = defaultdict(list)
+    for measure in Measure.objects.filter(policy__plan=plan).order_by("number"):
+        measures[measure.policy_id].append(measure)
+
+    return {
+        "format": FORMAT,
+        "plan": {
+            "title": plan.title,
+            "subtitle": plan.subtitle,
+            "author": plan.author,
+            "philosophy": plan.philosophy,
+            "philosophy_description": plan.philosophy_description,
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "revisions": [
+                {
+                    "code": r.code,
+                    "label": r.label,
+                    "kind": r.kind,
+                    "date": r.date.isoformat(),
+                }
+                for r in plan.revisions.order_by("date", "code")
+            ],
+            "stances": [
+                {"number": s.number, "title": s.title, "description": s.description}
+                for s in plan.stances.order_by("number")
+            ],
+            "sections": [
+                {"key": s.key, "heading": s.heading, "body": s.body}
+                for s in plan.sections.order_by("order")
+            ],
+        },
+        "policies": [
+            {
+                "number": policy.number,
+                "title": policy.title,
+                "subtitle": policy.subtitle,
+                "description": policy.description,
+                "measures": [
+                    {
+                        "number": measure.number,
+                        "title": measure.title,
+                        "summary": measure.summary,
+                        "description": measure.description,
+                        "issues": measure.issues,
+                        "highlights": measure.highlights,
+                        "directions": [
+                            {
+                                "number": direction.number,
+                                "title": direction.title,
+                                "statement": direction.statement,
+                                "examples": direction.examples,
+                                "initiatives": [
+                                    _initiative_document(
+                                        i, targets[i.pk], published_only=published_only
+                                    )
+                                    for i in by_direction[direction.pk]
+                                ],
+                                "relisted": [
+                                    {"code": r.initiative.code, "position": r.position}
+                                    for r in relisted[direction.pk]
+                                ],
+                            }
+                            for direction in directions[measure.pk]
+                        ],
+                    }
+                    for measure in measures[policy.pk]
+                ],
+            }
+            for policy in plan.policies.order_by("number")
+        ],
+        "glossary": [
+            {"term": t.term, "description": t.description} for t in plan.glossary.order_by("order")
+        ],
+    }
+
+
+def _initiative_document(
+    initiative: Initiative, targets: dict[int, list[Target]], published_only: bool
+) -> dict:
+    results = {
+        r.fiscal_year.year: _result_document(r, published_only=published_only)
+        for r in initiative.results.all()
+    }
+    years = {}
+    for year_plan in sorted(initiative.year_plans.all(), key=lambda p: p.fiscal_year.year):
+        year = year_plan.fiscal_year.year
+        years[str(year)] = {
+            "plan": year_plan.text,
+            "targets": {t.indicator.name: decimal_text(t.value) for t in targets.get(year, [])},
+            "result": results.get(year),
+        }
+    return {
+        "code": initiative.code,
+        "name": initiative.name,
+        "numeric_target": initiative.numeric_target,
+        "added_in": initiative.added_in.code if initiative.added_in else None,
+        "departments": [o.department.name for o in initiative.owners.all()],
+        "summary": initiative.summary,
+        "target_state": initiative.target_state,
+        "related_plans": initiative.related_plans,
+        "resources": initiative.resources,
+        "indicators": [
+            {
+                "name": ind.name,
+                "unit": ind.unit,
+                "comparison": ind.comparison,
+                "benchmark": ind.benchmark,
+            }
+            for ind in initiative.indicators.all()
+        ],
+        "years": years,
+    }
+
+
+def _result_document(result: Result, *, published_only: bool) -> dict | None:
+    actuals = sorted(result.actuals.all(), key=lambda a: a.indicator.order)
+    if published_only:
+        if not result.is_published:
+            return None
+        status, text, note = result.published_status, result.published_text, result.published_note
+        values = {a.indicator.name: decimal_text(a.published_value) for a in actuals}
+    else:
+        status, text, note = result.status, result.text, result.note
+        values = {a.indicator.name: decimal_text(a.value) for a in actuals}
+    if not status:
+        return None
+    return {"status": status, "text": text, "actuals": values, "note": note}

@@ -1,0 +1,141 @@
+"""Reads of the plan's structure: the plan, its fiscal years, its initiatives in table
+order and the achievement table (取組事項一覧) that public pages and reports both show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from initiatives.models import (
+    Direction,
+    FiscalYear,
+    Initiative,
+    Measure,
+    Plan,
+    Policy,
+    Relisting,
+    Result,
+    YearPlan,
+)
+
+
+def get_plan() -> Plan:
+    """The plan this installation tracks (there is one)."""
+    return Plan.objects.order_by("pk").get()
+
+
+def initiatives_in_order(*, plan: Plan) -> list[Initiative]:
+    """All initiatives in table order with what a table of them shows, in fixed queries."""
+    return list(
+        Initiative.objects.filter(plan=plan)
+        .with_structure()
+        .prefetch_related(
+            Prefetch("results", queryset=Result.objects.select_related("fiscal_year")),
+        )
+        .in_table_order()
+    )
+
+
+@dataclass
+class TableRow:
+    """One row of the achievement table: an initiative, or its 【再掲】 under another direction."""
+
+    initiative: Initiative
+    relisted: bool
+    # fiscal year → published status code, "" when nothing is published,
+    # None when the initiative was not yet in the plan that year.
+    statuses: dict[int, str | None]
+
+
+@dataclass
+class DirectionBlock:
+    direction: Direction
+    rows: list[TableRow]
+
+
+@dataclass
+class MeasureBlock:
+    measure: Measure
+    directions: list[DirectionBlock]
+
+
+@dataclass
+class PolicyBlock:
+    policy: Policy
+    measures: list[MeasureBlock]
+
+
+def fiscal_years_of(plan: Plan) -> list[FiscalYear]:
+    return list(FiscalYear.objects.filter(year__range=(plan.start_year, plan.end_year)))
+
+
+def achievement_table(
+    *, plan: Plan, initiatives: list[Initiative] | None = None, published_only: bool = True
+) -> list[PolicyBlock]:
+    """取組事項一覧: policies → measures → directions → rows, with one status per fiscal year.
+
+    `initiatives` limits the rows (a filtered view); relisted rows follow their initiative.
+    With `published_only` (the default, for anything public) a status is the published one.
+    Runs a fixed number of queries whatever the size of the plan.
+    """
+    if initiatives is None:
+        initiatives = initiatives_in_order(plan=plan)
+    years = [fy.year for fy in fiscal_years_of(plan)]
+    planned: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, year in YearPlan.objects.filter(initiative__plan=plan).values_list(
+        "initiative_id", "fiscal_year__year"
+    ):
+        planned[initiative_id].add(year)
+
+    def statuses(initiative: Initiative) -> dict[int, str | None]:
+        published = {}
+        for result in initiative.results.all():
+            if published_only:
+                published[result.fiscal_year.year] = (
+                    result.published_status if result.is_published else ""
+                )
+            else:
+                published[result.fiscal_year.year] = result.status
+        return {
+            year: (published.get(year, "") if year in planned[initiative.pk] else None)
+            for year in years
+        }
+
+    shown = {initiative.pk: initiative for initiative in initiatives}
+    rows_by_direction: dict[int, list[TableRow]] = defaultdict(list)
+    for initiative in initiatives:
+        rows_by_direction[initiative.direction_id].append(
+            TableRow(initiative=initiative, relisted=False, statuses=statuses(initiative))
+        )
+    for relisting in Relisting.objects.filter(direction__measure__policy__plan=plan).order_by(
+        "position"
+    ):
+        initiative = shown.get(relisting.initiative_id)
+        if initiative is None:
+            continue
+        rows = rows_by_direction[relisting.direction_id]
+        rows.insert(
+            min(relisting.position, len(rows)),
+            TableRow(initiative=initiative, relisted=True, statuses=statuses(initiative)),
+        )
+
+    blocks: list[PolicyBlock] = []
+    directions = (
+        Direction.objects.filter(measure__policy__plan=plan)
+        .select_related("measure__policy")
+        .order_by("measure__policy__number", "measure__number", "number")
+    )
+    for direction in directions:
+        rows = rows_by_direction.get(direction.pk)
+        if not rows:
+            continue
+        measure, policy = direction.measure, direction.measure.policy
+        if not blocks or blocks[-1].policy.pk != policy.pk:
+            blocks.append(PolicyBlock(policy=policy, measures=[]))
+        measures = blocks[-1].measures
+        if not measures or measures[-1].measure.pk != measure.pk:
+            measures.append(MeasureBlock(measure=measure, directions=[]))
+        measures[-1].directions.append(DirectionBlock(direction=direction, rows=rows))
+    return blocks
