@@ -35,7 +35,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from initiatives.results import services
 from initiatives.models import DepartmentMembership, FiscalYear, Result
-from initiatives.results.permissions import HQ_GROUP
+from initiatives.roles import HQ_GROUP
 
 User = get_user_model()
 hq = User.objects.create_user("bench-hq", password=PASSWORD, is_staff=True)

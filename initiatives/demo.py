@@ -11,7 +11,7 @@ from django.db import transaction
 
 from initiatives.models import Department, DepartmentMembership, EvaluationPeriod, FiscalYear
 from initiatives.results import services
-from initiatives.results.permissions import HQ_GROUP
+from initiatives.roles import HQ_GROUP
 
 DEMO_PASSWORD = "kanazawa-demo"
 DEMO_YEAR = 2024

@@ -5,8 +5,8 @@ from django.http import HttpRequest
 
 from initiatives.models import FiscalYear
 from initiatives.plan.selectors import get_plan
+from initiatives.roles import is_hq
 from reports.models import RenderedReport
-from reports.permissions import can_view_draft
 
 
 @admin.register(RenderedReport)
@@ -18,10 +18,10 @@ class RenderedReportAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in RenderedReport._meta.fields]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return can_view_draft(request.user) or super().has_module_permission(request)
+        return is_hq(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return can_view_draft(request.user) or super().has_view_permission(request, obj)
+        return is_hq(request.user) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -31,7 +31,7 @@ class RenderedReportAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = extra_context or {}
-        if can_view_draft(request.user):
+        if is_hq(request.user):
             plan = get_plan()
             extra_context["draft_years"] = FiscalYear.objects.filter(
                 year__range=(plan.start_year, plan.end_year)

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
 from initiatives.sheets.io import wrapped_lines
+from initiatives.vocabulary import STATUS_ORDER, status_label
 from reports.selectors import ReportData, status_counts
 
 FONT = "Noto Sans CJK JP"
@@ -27,7 +27,7 @@ LINE_HEIGHT = 16  # points per line of 11 pt Noto Sans CJK JP
 def _cell_label(status: str | None) -> str:
     if status is None:
         return "—"
-    return PUBLIC_STATUS_LABELS.get(status, "")
+    return status_label(status)
 
 
 def achievement_workbook(*, data: ReportData) -> bytes:
@@ -114,7 +114,7 @@ def _summary_sheet(sheet, data: ReportData) -> None:
     sheet.cell(
         1, 1, f"{data.plan.title} 計画達成状況の集計（{data.fiscal_year.label}）"
     ).font = Font(name=FONT, bold=True, size=12)
-    headers = ["年度", *(PUBLIC_STATUS_LABELS[s] for s in PUBLIC_STATUS_ORDER), "未報告", "計"]
+    headers = ["年度", *(status_label(s) for s in STATUS_ORDER), "未報告", "計"]
     for col, label in enumerate(headers, start=1):
         cell = sheet.cell(2, col, label)
         cell.font = Font(name=FONT, bold=True)
@@ -126,7 +126,7 @@ def _summary_sheet(sheet, data: ReportData) -> None:
         year_counts = counts.get(fy.year, {})
         values = [
             fy.label,
-            *(year_counts.get(s, 0) for s in PUBLIC_STATUS_ORDER),
+            *(year_counts.get(s, 0) for s in STATUS_ORDER),
             year_counts.get("", 0),
             sum(year_counts.values()),
         ]

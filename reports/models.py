@@ -69,7 +69,6 @@ class RenderedReport(models.Model):
         verbose_name = _("作成済み報告書")
         verbose_name_plural = _("作成済み報告書")
         ordering = ["-requested_at"]
-        permissions = [("view_draft_report", _("案の報告書を見る（推進本部）"))]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="department") | models.Q(department__isnull=False),

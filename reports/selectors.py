@@ -20,7 +20,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.selectors import PolicyBlock, achievement_table, fiscal_years_of
-from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PUBLIC_STATUS_ORDER
+from initiatives.vocabulary import STATUS_ORDER, status_label
 
 
 @dataclass
@@ -211,7 +211,7 @@ def _sheet(
             ResultRow(
                 fiscal_year=result.fiscal_year,
                 status=status,
-                status_label=PUBLIC_STATUS_LABELS.get(status, ""),
+                status_label=status_label(status),
                 text=text,
                 note=note,
             )
@@ -246,11 +246,11 @@ def _stats(data: ReportData) -> list[PolicyStats]:
                 counts=[
                     (
                         status,
-                        PUBLIC_STATUS_LABELS[status],
+                        status_label(status),
                         counts[status],
                         round(100 * counts[status] / total, 1) if total else 0.0,
                     )
-                    for status in PUBLIC_STATUS_ORDER
+                    for status in STATUS_ORDER
                 ],
                 unreported=counts[""],
             )

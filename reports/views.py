@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET
 
 from initiatives.models import Department, FiscalYear
 from initiatives.plan.selectors import get_plan
+from initiatives.roles import is_hq
 from reports.excel import achievement_workbook
 from reports.models import RenderedReport
-from reports.permissions import can_view_draft
 from reports.selectors import report_data
 from reports.services import ReportRequest, request_report
 
@@ -82,7 +82,7 @@ def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpR
 @require_GET
 def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """HQ only: the report from the working (unpublished) results, marked 「案」."""
-    if not can_view_draft(request.user):
+    if not is_hq(request.user):
         raise PermissionDenied("案の報告書は推進本部のみ閲覧できます。")
     fiscal_year = _fiscal_year(year)
     return _serve(

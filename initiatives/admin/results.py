@@ -30,10 +30,9 @@ from initiatives.models import (
     Result,
     WorkflowEvent,
 )
-from initiatives.plan.interchange import decimal_text
-from initiatives.results import services
+from initiatives.results import services, transitions
 from initiatives.results.forms import ResultEntryForm, ReviewForm
-from initiatives.results.permissions import Action, allowed, check, is_hq, restrict
+from initiatives.results.permissions import Action, allowed, check, restrict
 from initiatives.results.selectors import (
     days_left,
     deadline_text,
@@ -42,30 +41,18 @@ from initiatives.results.selectors import (
     open_periods,
     overview,
 )
+from initiatives.results.transitions import Step
+from initiatives.roles import is_hq
 from initiatives.sheets import io as sheet_io
 from initiatives.sheets import results_workbook
 from initiatives.sheets.io import SpreadsheetError
-
-STATE_COLORS = {
-    Result.State.NOT_STARTED: "#777",
-    Result.State.DRAFT: "#1a6fb5",
-    Result.State.SUBMITTED: "#8a5a00",
-    Result.State.RETURNED: "#b3261e",
-    Result.State.APPROVED: "#2e7d32",
-    Result.State.PUBLISHED: "#333",
-}
-
-READ_ONLY_REASONS = {
-    Result.State.SUBMITTED: "提出済です。推進本部の確認を待っています（編集はできません）。",
-    Result.State.APPROVED: "承認済です。年度の公開を待っています（編集はできません）。",
-    Result.State.PUBLISHED: "公開済みです。修正が必要なときは推進本部に再開を依頼してください。",
-}
+from initiatives.vocabulary import number_text
 
 
 def state_badge(state: str) -> str:
     return format_html(
         '<span class="state-badge" style="background:{}">{}</span>',
-        STATE_COLORS.get(state, "#777"),
+        transitions.colour(state),
         Result.State(state).label,
     )
 
@@ -215,7 +202,7 @@ class ResultAdmin(admin.ModelAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         done = 0
         reviewable = restrict(queryset, request.user, Action.REVIEW).filter(
-            state=Result.State.SUBMITTED
+            state__in=transitions.sources(Step.APPROVE)
         )
         for result in reviewable:
             services.approve_result(result=result, user=request.user, version=result.version)
@@ -311,7 +298,9 @@ class ResultAdmin(admin.ModelAdmin):
         check(request.user, None, Action.PUBLISH)
         fiscal_year = get_object_or_404(FiscalYear, year=year)
         approved = (
-            Result.objects.filter(fiscal_year=fiscal_year, state=Result.State.APPROVED)
+            Result.objects.filter(
+                fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH)
+            )
             .select_related("initiative")
             .order_by("initiative__order")
         )
@@ -525,7 +514,7 @@ class ResultAdmin(admin.ModelAdmin):
                 "text": result.text,
                 "note": result.note,
                 **{
-                    f"actual_{row.indicator.pk}": decimal_text(row.actual)
+                    f"actual_{row.indicator.pk}": number_text(row.actual)
                     for row in context.indicators
                 },
             },
@@ -552,9 +541,8 @@ class ResultAdmin(admin.ModelAdmin):
         can_edit = allowed(user, result, Action.EDIT)
         read_only_reason = ""
         if not can_edit:
-            if result.state in READ_ONLY_REASONS:
-                read_only_reason = READ_ONLY_REASONS[Result.State(result.state)]
-            elif not is_hq(user):
+            read_only_reason = transitions.locked_reason(result.state)
+            if not read_only_reason and not is_hq(user):
                 read_only_reason = "入力期間外のため編集できません。"
         return TemplateResponse(
             request,
@@ -573,7 +561,7 @@ class ResultAdmin(admin.ModelAdmin):
                 review_form=review_form,
                 can_edit=can_edit,
                 can_review=allowed(user, result, Action.REVIEW),
-                can_approve=result.state == Result.State.SUBMITTED,
+                can_approve=result.state in transitions.sources(Step.APPROVE),
                 can_reopen=allowed(user, result, Action.REOPEN),
                 read_only_reason=read_only_reason,
                 conflict=status == 409,

@@ -18,8 +18,9 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import FORMAT, decimal_text
+from initiatives.plan.interchange import FORMAT
 from initiatives.plan.selectors import get_plan
+from initiatives.vocabulary import number_text
 
 
 def export_plan_document(*, plan: Plan | None = None, published_only: bool = False) -> dict:
@@ -154,7 +155,7 @@ def _initiative_document(
         year = year_plan.fiscal_year.year
         years[str(year)] = {
             "plan": year_plan.text,
-            "targets": {t.indicator.name: decimal_text(t.value) for t in targets.get(year, [])},
+            "targets": {t.indicator.name: number_text(t.value) for t in targets.get(year, [])},
             "result": results.get(year),
         }
     return {
@@ -186,10 +187,10 @@ def _result_document(result: Result, *, published_only: bool) -> dict | None:
         if not result.is_published:
             return None
         status, text, note = result.published_status, result.published_text, result.published_note
-        values = {a.indicator.name: decimal_text(a.published_value) for a in actuals}
+        values = {a.indicator.name: number_text(a.published_value) for a in actuals}
     else:
         status, text, note = result.status, result.text, result.note
-        values = {a.indicator.name: decimal_text(a.value) for a in actuals}
+        values = {a.indicator.name: number_text(a.value) for a in actuals}
     if not status:
         return None
     return {"status": status, "text": text, "actuals": values, "note": note}

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from initiatives.vocabulary import RESOURCE_LABELS, Comparison, Status
+
 FORMAT = "kanazawa-plan/1"
-STATUSES = ("achieved", "not_achieved", "undetermined")
-COMPARISONS = ("at_least", "at_most", "less_than", "equal", "benchmark")
-RESOURCES = ("ヒト", "カネ", "モノ", "情報")
+STATUSES = tuple(Status.values)
+COMPARISONS = tuple(Comparison.values)
+RESOURCES = RESOURCE_LABELS
 REVISION_KINDS = ("revision", "results_update")
 
 
@@ -269,11 +271,3 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
 
 def dump_document(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def decimal_text(value: Decimal | None) -> str | None:
-    """A stored decimal as the document writes it: no exponent, no trailing zeros."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return text if text != "-0" else "0"

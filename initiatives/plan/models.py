@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.vocabulary import RESOURCE_LABELS, era_label, era_short
+from initiatives.vocabulary import RESOURCE_FIELDS, Comparison, era_label, era_short
 
 
 class Plan(models.Model):
@@ -353,13 +353,7 @@ class Initiative(models.Model):
 
     @property
     def resources(self) -> list[str]:
-        flags = (
-            self.secures_people,
-            self.secures_money,
-            self.secures_things,
-            self.secures_information,
-        )
-        return [label for label, flag in zip(RESOURCE_LABELS, flags, strict=True) if flag]
+        return [label for label, field in RESOURCE_FIELDS.items() if getattr(self, field)]
 
     @property
     def department_names(self) -> str:
@@ -437,12 +431,7 @@ class Relisting(models.Model):
 class Indicator(models.Model):
     """A numeric target (数値目標) of an initiative, with a target per fiscal year."""
 
-    class Comparison(models.TextChoices):
-        AT_LEAST = "at_least", _("以上")
-        AT_MOST = "at_most", _("以下")
-        LESS_THAN = "less_than", _("未満")
-        EQUAL = "equal", _("同値")
-        BENCHMARK = "benchmark", _("基準との比較")
+    Comparison = Comparison
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("取組")
@@ -471,9 +460,7 @@ class Indicator(models.Model):
                 violation_error_message=_("この取組に同じ名前の指標が既にあります。"),
             ),
             models.CheckConstraint(
-                condition=Q(
-                    comparison__in=["at_least", "at_most", "less_than", "equal", "benchmark"]
-                ),
+                condition=Q(comparison__in=Comparison.values),
                 name="indicator_comparison_valid",
                 violation_error_message=_("目標の種類が正しくありません。"),
             ),

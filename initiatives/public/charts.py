@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from initiatives.plan.interchange import decimal_text
 from initiatives.public.selectors import PublicIndicator, Tally
+from initiatives.vocabulary import number_text
 
 BAR_WIDTH = 100.0  # the stacked bars are drawn in a 0–100 viewBox (percent)
 
@@ -112,7 +112,7 @@ def indicator_chart(indicator: PublicIndicator) -> IndicatorChart:
                 Bar(
                     kind=kind,
                     label=label,
-                    value_text=f"{decimal_text(value)}{unit}",
+                    value_text=f"{number_text(value)}{unit}",
                     x=round(centre + offset, 2),
                     y=round(PLOT_BOTTOM - height, 2),
                     width=BAR,
@@ -131,6 +131,6 @@ def indicator_chart(indicator: PublicIndicator) -> IndicatorChart:
         baseline=PLOT_BOTTOM,
         label_y=PLOT_BOTTOM + 18,
         groups=groups,
-        max_text=f"{decimal_text(top)}{unit}" if values else "",
+        max_text=f"{number_text(top)}{unit}" if values else "",
         has_values=bool(values),
     )

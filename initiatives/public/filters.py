@@ -7,11 +7,9 @@ from django import forms
 from initiatives.models import Department, FiscalYear, Measure, Plan, PlanRevision, Policy
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public.selectors import (
-    PUBLIC_STATUS_LABELS,
-    PUBLIC_STATUS_ORDER,
-    RESOURCE_FIELDS,
     PublicFilter,
 )
+from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
 
 
 class PublicFilterForm(forms.Form):
@@ -57,7 +55,7 @@ class PublicFilterForm(forms.Form):
         self.fields["resource"].choices = [("", "すべて")] + [(r, r) for r in RESOURCE_FIELDS]
         self.years: list[FiscalYear] = fiscal_years_of(plan)
         status_choices = [("", "すべて")] + [
-            (status.value, PUBLIC_STATUS_LABELS[status]) for status in PUBLIC_STATUS_ORDER
+            (status.value, status_label(status)) for status in STATUS_ORDER
         ]
         for fiscal_year in self.years:
             self.fields[self.status_field(fiscal_year.year)] = forms.ChoiceField(

@@ -15,9 +15,9 @@ from openpyxl.styles import Font
 
 from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, YearPlan
 from initiatives.plan.export import export_plan_document
-from initiatives.plan.interchange import decimal_text
 from initiatives.plan.selectors import fiscal_years_of
-from initiatives.public.selectors import PUBLIC_STATUS_LABELS, PublicFilter, public_initiatives
+from initiatives.public.selectors import PublicFilter, public_initiatives
+from initiatives.vocabulary import number_text, status_label
 
 LICENCE = "クリエイティブ・コモンズ 表示 4.0 国際 (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
@@ -129,13 +129,13 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str]]:
                 if target is None and actual is None:
                     continue
                 values.append(
-                    f"{indicator.name}: {decimal_text(target.value if target else None) or '-'}"
-                    f" / {decimal_text(actual) or '-'} {indicator.unit}".rstrip()
+                    f"{indicator.name}: {number_text(target.value if target else None) or '-'}"
+                    f" / {number_text(actual) or '-'} {indicator.unit}".rstrip()
                 )
             row.extend(
                 [
                     plans.get((initiative.pk, fiscal_year.year), ""),
-                    PUBLIC_STATUS_LABELS.get(result.published_status, "") if result else "",
+                    status_label(result.published_status) if result else "",
                     result.published_text if result else "",
                     result.published_note if result else "",
                     "；".join(values),

@@ -28,23 +28,12 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.selectors import fiscal_years_of
+from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
 
 
 def public_corrections(*, result: Result) -> list[PublicCorrection]:
     """The corrections of a published result, newest first: date, field, before → after."""
     return list(PublicCorrection.objects.filter(result=result).order_by("-corrected_at", "pk"))
-
-
-PUBLIC_STATUS_LABELS = {
-    Result.Status.ACHIEVED: "達成",
-    Result.Status.NOT_ACHIEVED: "未達成",
-    Result.Status.UNDETERMINED: "未確定",
-}
-PUBLIC_STATUS_ORDER = (
-    Result.Status.ACHIEVED,
-    Result.Status.NOT_ACHIEVED,
-    Result.Status.UNDETERMINED,
-)
 
 
 def published_results() -> QuerySet[Result]:
@@ -68,14 +57,6 @@ class PublicFilter:
     @property
     def is_empty(self) -> bool:
         return self == PublicFilter()
-
-
-RESOURCE_FIELDS = {
-    "ヒト": "secures_people",
-    "カネ": "secures_money",
-    "モノ": "secures_things",
-    "情報": "secures_information",
-}
 
 
 def public_initiatives(*, plan: Plan, filters: PublicFilter | None = None) -> list[Initiative]:
@@ -158,11 +139,11 @@ def _tally(key: str, label: str, counts: dict[str, int]) -> Tally:
         counts=[
             StatusCount(
                 status=status,
-                label=PUBLIC_STATUS_LABELS[status],
+                label=status_label(status),
                 count=counts.get(status, 0),
                 share=round(100 * counts.get(status, 0) / total, 1) if total else 0.0,
             )
-            for status in PUBLIC_STATUS_ORDER
+            for status in STATUS_ORDER
         ],
     )
 
@@ -312,7 +293,7 @@ def public_initiative(*, plan: Plan, code: str) -> PublicInitiative:
                 in_plan=fiscal_year.year in plans,
                 plan_text=plans.get(fiscal_year.year, ""),
                 status=status,
-                status_label=PUBLIC_STATUS_LABELS.get(status, ""),
+                status_label=status_label(status),
                 text=result.published_text if result else "",
                 note=result.published_note if result else "",
                 corrections=list(result.corrections.all()) if result else [],

@@ -16,7 +16,6 @@ from initiatives.public import open_data
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
 from initiatives.public.selectors import (
-    PUBLIC_STATUS_LABELS,
     PublicFilter,
     achievement_tallies,
     plan_overview,
@@ -56,7 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
             "report_years": published_years(plan=plan),
-            "status_labels": PUBLIC_STATUS_LABELS,
         },
     )
 

@@ -1,50 +1,26 @@
-"""Forms of the results entry and review screens (parsing only; the rules live in workflow)."""
+"""Forms of the results entry and review screens: parsing only; the rules live in the
+services and the transition table."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from initiatives.models import Result
 from initiatives.results.selectors import IndicatorRow
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-NUMBER_ERROR = "数値で入力してください（例: 113、1,234、98.3）。単位や文字は入れません。"
-
-
-def parse_number(raw: str) -> Decimal | None:
-    """A number as staff type it: full-width digits and thousands separators accepted."""
-    text = unicodedata.normalize("NFKC", raw or "").strip().replace("，", ",")
-    text = text.replace("−", "-").replace(" ", "")
-    if not text:
-        return None
-    if "," in text:
-        if not _GROUPED.match(text):
-            raise ValidationError("桁区切りのカンマの位置が正しくありません（例: 1,234）。")
-        text = text.replace(",", "")
-    if not _NUMBER.match(text):
-        raise ValidationError(NUMBER_ERROR)
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValidationError(NUMBER_ERROR) from exc
-    if -value.as_tuple().exponent > 4:
-        raise ValidationError("小数点以下は4桁までで入力してください。")
-    if abs(value) >= Decimal("1e12"):
-        raise ValidationError("数値が大きすぎます（12桁まで）。")
-    return value
+from initiatives.vocabulary import NUMBER_HELP, parse_number
 
 
 class NumberField(forms.CharField):
     """A text input that reads a decimal number the way staff type it."""
 
+    def __init__(self, *, units: tuple[str, ...] = (), **kwargs) -> None:
+        self.units = units
+        super().__init__(**kwargs)
+
     def to_python(self, value):
-        return parse_number(super().to_python(value))
+        return parse_number(super().to_python(value), units=self.units)
 
 
 class ResultEntryForm(forms.Form):
@@ -81,9 +57,10 @@ class ResultEntryForm(forms.Form):
             self.fields[f"actual_{row.indicator.pk}"] = NumberField(
                 label=f"実績値: {row.indicator.name}{unit}",
                 required=False,
+                units=(row.indicator.unit,),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 14}),
                 help_text=(
-                    "数字で入力します。全角数字や「1,234」のようなカンマも使えます。"
+                    NUMBER_HELP
                     + (
                         "この年度は目標値があるので、提出には入力が必要です。"
                         if row.required

@@ -10,23 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from initiatives.plan.models import FiscalYear, Indicator, Initiative
+from initiatives.results.transitions import Step
+from initiatives.vocabulary import State, Status
 
 
 class Result(models.Model):
     """実施結果: the outcome of an initiative in one fiscal year."""
 
-    class Status(models.TextChoices):
-        ACHIEVED = "achieved", _("達成")
-        NOT_ACHIEVED = "not_achieved", _("未達成")
-        UNDETERMINED = "undetermined", _("未確定")
-
-    class State(models.TextChoices):
-        NOT_STARTED = "not_started", _("未入力")
-        DRAFT = "draft", _("入力中")
-        SUBMITTED = "submitted", _("提出済")
-        RETURNED = "returned", _("差戻し")
-        APPROVED = "approved", _("承認済")
-        PUBLISHED = "published", _("公開")
+    Status = Status
+    State = State
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="results", verbose_name=_("取組")
@@ -80,26 +72,17 @@ class Result(models.Model):
                 violation_error_message=_("この取組・年度の実施結果は既にあります。"),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["", "achieved", "not_achieved", "undetermined"]),
+                condition=Q(status__in=["", *Status.values]),
                 name="result_status_valid",
                 violation_error_message=_("達成状況は 達成・未達成・未確定 のいずれかです。"),
             ),
             models.CheckConstraint(
-                condition=Q(published_status__in=["", "achieved", "not_achieved", "undetermined"]),
+                condition=Q(published_status__in=["", *Status.values]),
                 name="result_published_status_valid",
                 violation_error_message=_("達成状況は 達成・未達成・未確定 のいずれかです。"),
             ),
             models.CheckConstraint(
-                condition=Q(
-                    state__in=[
-                        "not_started",
-                        "draft",
-                        "submitted",
-                        "returned",
-                        "approved",
-                        "published",
-                    ]
-                ),
+                condition=Q(state__in=State.values),
                 name="result_state_valid",
                 violation_error_message=_("入力状況が正しくありません。"),
             ),
@@ -183,13 +166,7 @@ class EvaluationPeriod(models.Model):
 class WorkflowEvent(models.Model):
     """One workflow step of a result: who did what, when, from which state to which."""
 
-    class Action(models.TextChoices):
-        SAVE = "save", _("一時保存")
-        SUBMIT = "submit", _("提出")
-        RETURN = "return", _("差戻し")
-        APPROVE = "approve", _("承認")
-        PUBLISH = "publish", _("公開")
-        REOPEN = "reopen", _("修正のため再開")
+    Action = Step
 
     result = models.ForeignKey(
         Result, on_delete=models.CASCADE, related_name="events", verbose_name=_("実施結果")
@@ -219,9 +196,7 @@ class WorkflowEvent(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    action__in=["save", "submit", "return", "approve", "publish", "reopen"]
-                ),
+                condition=Q(action__in=Step.values),
                 name="workflow_event_action_valid",
                 violation_error_message=_("操作の種類が正しくありません。"),
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,7 +11,10 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from initiatives.models import Department, EvaluationPeriod, Result
-from initiatives.results.permissions import HQ_GROUP
+from initiatives.results.transitions import Mail
+from initiatives.roles import HQ_GROUP
+
+logger = logging.getLogger(__name__)
 
 
 def _url(path: str) -> str:
@@ -83,6 +87,36 @@ def notify_approved(result: Result) -> int:
         _send(f"承認されました: No.{initiative.code}", body, department_recipients(d))
         for d in _result_departments(result)
     )
+
+
+def notify_reopened(result: Result) -> int:
+    """Tell the owning departments that HQ reopened their published result for correction."""
+    initiative = result.initiative
+    body = (
+        f"推進本部が {result.fiscal_year.label} の公開済みの実施結果を修正のため再開しました。\n\n"
+        f"取組: No.{initiative.code} {initiative.name}\n"
+        f"修正して再提出してください: {result_url(result)}\n"
+    )
+    return sum(
+        _send(f"修正のため再開されました: No.{initiative.code}", body, department_recipients(d))
+        for d in _result_departments(result)
+    )
+
+
+def send_safely(mail: Mail, result: Result, comment: str = "") -> int:
+    """Send a workflow step's mail after its commit. The step has already happened, so a mail
+    server that fails is logged, never shown to the user as an error of their action."""
+    try:
+        if mail is Mail.SUBMITTED:
+            return notify_submitted(result)
+        if mail is Mail.RETURNED:
+            return notify_returned(result, comment)
+        if mail is Mail.APPROVED:
+            return notify_approved(result)
+        return notify_reopened(result)
+    except Exception:
+        logger.exception("通知メールを送れませんでした: %s %s", mail, result)
+        return 0
 
 
 def notify_deadline(

@@ -20,15 +20,15 @@ from django.db.models import Model, Q, QuerySet
 
 from initiatives.models import (
     Actual,
-    Department,
     EvaluationPeriod,
     Initiative,
     PublicCorrection,
     Result,
     WorkflowEvent,
 )
-
-HQ_GROUP = "推進本部"
+from initiatives.results import transitions
+from initiatives.results.transitions import Step
+from initiatives.roles import department_ids, is_department_staff, is_hq, is_superuser, uses_results
 
 
 class Action(StrEnum):
@@ -42,9 +42,6 @@ class Action(StrEnum):
     CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
 
 
-EDITABLE_STATES = (Result.State.NOT_STARTED, Result.State.DRAFT, Result.State.RETURNED)
-REVIEWABLE_STATES = (Result.State.SUBMITTED, Result.State.APPROVED)
-
 _DENIED = {
     Action.VIEW: "この実施結果を見る権限がありません。",
     Action.EDIT: "この実施結果は今は編集できません（提出済・承認済・公開、または入力期間外です）。",
@@ -55,41 +52,6 @@ _DENIED = {
     Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
     Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
 }
-
-
-def is_hq(user) -> bool:
-    """An HQ reviewer: a superuser or a member of the 推進本部 group."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_hq", None)
-    if cached is None:
-        cached = user.groups.filter(name=HQ_GROUP).exists()
-        user._is_hq = cached
-    return cached
-
-
-def department_ids(user) -> list[int]:
-    """The departments a user belongs to."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return []
-    cached = getattr(user, "_department_ids", None)
-    if cached is None:
-        cached = list(
-            Department.objects.filter(memberships__user=user).values_list("pk", flat=True)
-        )
-        user._department_ids = cached
-    return cached
-
-
-def is_department_staff(user) -> bool:
-    return bool(department_ids(user))
-
-
-def uses_results(user) -> bool:
-    """Whether the user has any business with the results screens at all."""
-    return is_hq(user) or is_department_staff(user)
 
 
 def _open_for_entry() -> Q:
@@ -124,18 +86,18 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
             if not is_department_staff(user):
                 return queryset.none()
             editable = Result.objects.filter(
-                Q(state__in=EDITABLE_STATES) & _open_for_entry()
+                Q(state__in=transitions.editable_states()) & _open_for_entry()
             ).filter(initiative__owners__department__in=department_ids(user))
             return queryset.filter(**{f"{prefix}pk__in": editable})
         if action is Action.REVIEW:
             return (
-                queryset.filter(**{f"{prefix}state__in": REVIEWABLE_STATES})
+                queryset.filter(**{f"{prefix}state__in": transitions.reviewable_states()})
                 if hq
                 else (queryset.none())
             )
         if action is Action.REOPEN:
             return (
-                queryset.filter(**{f"{prefix}state": Result.State.PUBLISHED})
+                queryset.filter(**{f"{prefix}state__in": transitions.sources(Step.REOPEN)})
                 if hq
                 else (queryset.none())
             )
@@ -149,7 +111,7 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
     if action in (Action.VIEW, Action.VIEW_STRUCTURE):
         return queryset if hq else queryset.none()
     if action is Action.CHANGE_STRUCTURE:
-        return queryset if user.is_active and user.is_superuser else queryset.none()
+        return queryset if is_superuser(user) else queryset.none()
     return queryset.none()
 
 
@@ -173,5 +135,5 @@ def _allowed_at_all(user, action: Action) -> bool:
     if action is Action.EDIT:
         return is_department_staff(user)
     if action is Action.CHANGE_STRUCTURE:
-        return user.is_active and user.is_superuser
+        return is_superuser(user)
     return is_hq(user)

@@ -25,17 +25,8 @@ from initiatives.models import (
     WorkflowEvent,
     YearPlan,
 )
-from initiatives.plan.interchange import decimal_text
-
-UNSUBMITTED_STATES = (Result.State.NOT_STARTED, Result.State.DRAFT, Result.State.RETURNED)
-OVERVIEW_STATES = (
-    Result.State.NOT_STARTED,
-    Result.State.DRAFT,
-    Result.State.SUBMITTED,
-    Result.State.RETURNED,
-    Result.State.APPROVED,
-    Result.State.PUBLISHED,
-)
+from initiatives.results import transitions
+from initiatives.vocabulary import State, number_text
 
 
 def today() -> datetime.date:
@@ -137,7 +128,9 @@ def entry_context(*, result: Result) -> EntryContext:
 def unsubmitted_by_department(*, period: EvaluationPeriod) -> list[tuple[Department, list[Result]]]:
     """Departments with results of the period not yet submitted (未入力・入力中・差戻し)."""
     results = (
-        Result.objects.filter(fiscal_year=period.fiscal_year_id, state__in=UNSUBMITTED_STATES)
+        Result.objects.filter(
+            fiscal_year=period.fiscal_year_id, state__in=transitions.editable_states()
+        )
         .select_related("initiative", "fiscal_year")
         .order_by("initiative__order")
     )
@@ -168,7 +161,7 @@ class CountRow:
         return sum(self.counts.values())
 
     def cells(self) -> list[tuple[str, int]]:
-        return [(state, self.counts.get(state, 0)) for state in OVERVIEW_STATES]
+        return [(state, self.counts.get(state, 0)) for state in State]
 
 
 @dataclass
@@ -186,7 +179,7 @@ class Overview:
     submitted: list[Result] = field(default_factory=list)
 
     def total_cells(self) -> list[tuple[str, int]]:
-        return [(state, self.totals.get(state, 0)) for state in OVERVIEW_STATES]
+        return [(state, self.totals.get(state, 0)) for state in State]
 
 
 def overview(*, fiscal_year: FiscalYear, on: datetime.date | None = None) -> Overview:
@@ -220,7 +213,7 @@ def overview(*, fiscal_year: FiscalYear, on: datetime.date | None = None) -> Ove
     )
     remaining = None if period is None else days_left(period, on=on)
     overdue = (
-        list(listed.filter(state__in=UNSUBMITTED_STATES))
+        list(listed.filter(state__in=transitions.editable_states()))
         if period is not None and remaining is not None and remaining < 0
         else []
     )
@@ -332,7 +325,7 @@ def _display(field_name: str, value) -> str:
     if field_name == "state":
         return Result.State(value).label
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return number_text(value)
     return str(value)
 
 

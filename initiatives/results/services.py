@@ -1,15 +1,15 @@
-"""The results workflow: entry periods and each step of a result, as atomic services.
+"""The results workflow's writes: each step of a result, publication and entry periods.
 
-未入力 → 入力中 → 提出済 → 差戻し (comment) or 承認済 → 公開; a published result can be
-reopened for correction. Every step checks permissions, refuses a stale version
-(optimistic locking), writes a WorkflowEvent and leaves simple-history's record of the
-field changes. The public copy (published_*) changes only in `publish_year`.
+Every step goes through `_begin` (who may take it, a row lock, the version check, the
+transition table's row) and `_finish` (the new state, simple-history's record, a
+WorkflowEvent, the step's mail after commit); `results.transitions` says which steps exist.
+The public copy (published_*) changes only in `publish_year`.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -27,10 +27,11 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
-from initiatives.plan.interchange import decimal_text
-from initiatives.results import notifications
+from initiatives.results import notifications, transitions
 from initiatives.results.permissions import Action, check
 from initiatives.results.selectors import current_actuals, unsubmitted_by_department
+from initiatives.results.transitions import Step, Transition
+from initiatives.vocabulary import NONE, number_text, status_label
 
 
 class StaleResultError(Exception):
@@ -68,10 +69,35 @@ def _save(result: Result, *, user, reason: str) -> None:
     result.save()
 
 
-def _event(result: Result, *, user, action: str, from_state: str, comment: str = "") -> None:
+# The permission each role's steps need (the table says which role takes a step).
+_PERMISSION = {
+    Step.SAVE: Action.EDIT,
+    Step.SUBMIT: Action.EDIT,
+    Step.RETURN: Action.REVIEW,
+    Step.APPROVE: Action.REVIEW,
+    Step.PUBLISH: Action.PUBLISH,
+    Step.REOPEN: Action.REOPEN,
+}
+
+
+def _begin(result: Result, *, step: Step, user, version: int | None, comment: str = "") -> tuple:
+    """Check who may take `step`, lock the row, check its version and the table's row."""
+    check(user, result, _PERMISSION[step])
+    result = _lock(result, version)
+    row = transitions.transition(result.state, step)
+    if row.comment_required and not comment.strip():
+        raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
+    return result, row
+
+
+def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Result:
+    """Move the result along the table's row, record the step and queue its mail."""
+    from_state = result.state
+    result.state = row.target
+    _save(result, user=user, reason=row.reason)
     event = WorkflowEvent(
         result=result,
-        action=action,
+        action=row.step,
         from_state=from_state,
         to_state=result.state,
         comment=comment,
@@ -81,6 +107,10 @@ def _event(result: Result, *, user, action: str, from_state: str, comment: str =
     )
     event.full_clean()
     event.save()
+    if row.mail:
+        mail = row.mail
+        transaction.on_commit(lambda: notifications.send_safely(mail, result, comment))
+    return result
 
 
 def targets_for(result: Result) -> dict[int, Decimal | None]:
@@ -148,45 +178,31 @@ def save_draft(
     text: str,
     note: str,
     actuals: dict[int, Decimal | None],
-    reason: str = "一時保存",
+    reason: str = "",
     comment: str = "",
 ) -> Result:
     """Save the department's entry (一時保存); 未入力 becomes 入力中, 差戻し stays 差戻し.
 
-    `reason` is the history's change reason (e.g. ファイルから取り込み: 実施結果.xlsx) and
-    `comment` the workflow event's comment."""
-    check(user, result, Action.EDIT)
-    result = _lock(result, version)
+    `reason` replaces the history's change reason (e.g. ファイルから取り込み: 実施結果.xlsx) and
+    `comment` is the workflow event's comment."""
+    result, row = _begin(result, step=Step.SAVE, user=user, version=version)
     _require_note(status, note)
-    from_state = result.state
     result.status, result.text, result.note = status, text, note
-    if result.state == Result.State.NOT_STARTED:
-        result.state = Result.State.DRAFT
-    _write_actuals(result, actuals, user=user, reason=reason)
-    _save(result, user=user, reason=reason)
-    _event(
-        result, user=user, action=WorkflowEvent.Action.SAVE, from_state=from_state, comment=comment
-    )
-    return result
+    if reason:
+        row = replace(row, reason=reason)
+    _write_actuals(result, actuals, user=user, reason=row.reason)
+    return _finish(result, row, user=user, comment=comment)
 
 
 @transaction.atomic
 def submit_result(*, result: Result, user, version: int) -> Result:
     """Submit the saved entry to HQ (提出); it becomes read-only to the department."""
-    check(user, result, Action.EDIT)
-    result = _lock(result, version)
-    if result.state == Result.State.NOT_STARTED:
-        raise ValidationError("まだ何も入力されていません。入力してから提出してください。")
+    result, row = _begin(result, step=Step.SUBMIT, user=user, version=version)
     errors = _completeness_errors(result, current_actuals(result))
     if errors:
         raise ValidationError(errors)
     _require_note(result.status, result.note)
-    from_state = result.state
-    result.state = Result.State.SUBMITTED
-    _save(result, user=user, reason="提出")
-    _event(result, user=user, action=WorkflowEvent.Action.SUBMIT, from_state=from_state)
-    transaction.on_commit(lambda: notifications.notify_submitted(result))
-    return result
+    return _finish(result, row, user=user)
 
 
 @transaction.atomic
@@ -213,76 +229,29 @@ def save_and_submit(
     return submit_result(result=saved, user=user, version=saved.version)
 
 
-def _move(result: Result, *, user, to_state: str, action: str, reason: str, comment: str) -> None:
-    """Change a result's workflow state and record the step (who, from → to, comment)."""
-    from_state = result.state
-    result.state = to_state
-    _save(result, user=user, reason=reason)
-    _event(result, user=user, action=action, from_state=from_state, comment=comment)
-
-
 @transaction.atomic
 def return_result(*, result: Result, user, version: int, comment: str) -> Result:
     """HQ sends a submitted (or approved) result back to the department with a comment."""
-    check(user, result, Action.REVIEW)
-    result = _lock(result, version)
-    if not comment.strip():
-        raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
-    _move(
-        result,
-        user=user,
-        to_state=Result.State.RETURNED,
-        action=WorkflowEvent.Action.RETURN,
-        reason="差戻し",
-        comment=comment,
-    )
-    transaction.on_commit(lambda: notifications.notify_returned(result, comment))
-    return result
+    result, row = _begin(result, step=Step.RETURN, user=user, version=version, comment=comment)
+    return _finish(result, row, user=user, comment=comment)
 
 
 @transaction.atomic
 def approve_result(*, result: Result, user, version: int, comment: str = "") -> Result:
     """HQ approves a submitted result (承認); it is published with its fiscal year."""
-    check(user, result, Action.REVIEW)
-    result = _lock(result, version)
-    if result.state != Result.State.SUBMITTED:
-        raise ValidationError("承認できるのは提出済の実施結果だけです。")
-    _move(
-        result,
-        user=user,
-        to_state=Result.State.APPROVED,
-        action=WorkflowEvent.Action.APPROVE,
-        reason="承認",
-        comment=comment,
-    )
-    transaction.on_commit(lambda: notifications.notify_approved(result))
-    return result
+    result, row = _begin(result, step=Step.APPROVE, user=user, version=version)
+    return _finish(result, row, user=user, comment=comment)
 
 
 @transaction.atomic
 def reopen_result(*, result: Result, user, version: int, comment: str = "") -> Result:
     """HQ reopens one published result for correction; the public keeps the published copy."""
-    check(user, result, Action.REOPEN)
-    result = _lock(result, version)
-    from_state = result.state
-    result.state = Result.State.DRAFT
-    _save(result, user=user, reason="修正のため再開")
-    _event(
-        result,
-        user=user,
-        action=WorkflowEvent.Action.REOPEN,
-        from_state=from_state,
-        comment=comment,
-    )
-    return result
-
-
-def _status_label(code: str) -> str:
-    return Result.Status(code).label if code else "（なし）"
+    result, row = _begin(result, step=Step.REOPEN, user=user, version=version)
+    return _finish(result, row, user=user, comment=comment)
 
 
 def _number_text(value: Decimal | None) -> str:
-    return "（なし）" if value is None else decimal_text(value)
+    return NONE if value is None else number_text(value)
 
 
 @dataclass
@@ -304,14 +273,18 @@ def publish_year(*, fiscal_year: FiscalYear, user) -> PublishSummary:
     summary = PublishSummary(published=0, corrected=0)
     results = (
         Result.objects.select_for_update(of=("self",))
-        .filter(fiscal_year=fiscal_year, state=Result.State.APPROVED)
+        .filter(fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH))
         .select_related("fiscal_year", "initiative")
     )
     for result in results:
         actuals = list(result.actuals.select_related("indicator"))
         if result.is_published:
             changes = [
-                ("達成状況", _status_label(result.published_status), _status_label(result.status)),
+                (
+                    "達成状況",
+                    status_label(result.published_status, empty="（なし）"),
+                    status_label(result.status, empty="（なし）"),
+                ),
                 ("実施結果", result.published_text, result.text),
                 ("確定時期", result.published_note, result.note),
             ] + [
@@ -337,9 +310,7 @@ def publish_year(*, fiscal_year: FiscalYear, user) -> PublishSummary:
         result.published_text = result.text
         result.published_note = result.note
         result.published_at = now
-        result.state = Result.State.PUBLISHED
-        _save(result, user=user, reason="公開")
-        _event(result, user=user, action=WorkflowEvent.Action.PUBLISH, from_state="approved")
+        _finish(result, transitions.transition(result.state, Step.PUBLISH), user=user)
         summary.published += 1
     return summary
 

@@ -31,8 +31,13 @@ from decimal import Decimal
 import tablib
 from django.core.exceptions import ValidationError
 
-from initiatives.models import Result
-from initiatives.results.forms import parse_number
+from initiatives.vocabulary import (
+    NUMBER_ERROR,
+    checked_number,
+    number_text,
+    parse_number,
+    status_from_label,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_LABEL = "5 MB"
@@ -53,60 +58,6 @@ _SIGNATURES = (
     (b"\xff\xd8\xff", "画像ファイル（JPEG）"),
     (b"GIF8", "画像ファイル（GIF）"),
     (b"BM", None),  # too short a signature to name; the CSV checks below refuse binaries
-)
-
-STATUS_LABELS = {str(label): value for value, label in Result.Status.choices}
-
-UNITS = (
-    "%",
-    "件",
-    "人",
-    "名",
-    "円",
-    "千円",
-    "万円",
-    "億円",
-    "回",
-    "時間",
-    "日",
-    "か月",
-    "ヵ月",
-    "ヶ月",
-    "ケ月",
-    "カ月",
-    "月",
-    "年",
-    "分",
-    "秒",
-    "地区",
-    "団体",
-    "住戸",
-    "世帯",
-    "戸",
-    "社",
-    "校",
-    "施設",
-    "事業",
-    "か所",
-    "カ所",
-    "ヶ所",
-    "箇所",
-    "台",
-    "枚",
-    "冊",
-    "本",
-    "個",
-    "ビュー",
-    "ポイント",
-    "pt",
-    "倍",
-    "t",
-    "kg",
-    "ha",
-    "km",
-    "m",
-    "m2",
-    "kWh",
 )
 
 
@@ -162,13 +113,6 @@ def unneutralise(text: str) -> str:
     return text
 
 
-def _decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def cell_text(raw) -> str:
     """A text cell as stored: the export's apostrophe removed, newlines as \\n, ends trimmed.
 
@@ -185,9 +129,9 @@ def cell_text(raw) -> str:
     if isinstance(raw, datetime.date):
         return f"{raw.year}年{raw.month}月{raw.day}日"
     if isinstance(raw, Decimal):
-        return _decimal_text(raw)
+        return number_text(raw)
     if isinstance(raw, float):
-        return _decimal_text(Decimal(repr(raw)))
+        return number_text(Decimal(repr(raw)))
     text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
     return unneutralise(text.strip())
 
@@ -197,75 +141,43 @@ def cell_text(raw) -> str:
 
 def parse_status(raw) -> str:
     """達成 / 未達成 / 未確定 (trimmed, full- or half-width) → Result.Status; empty → ""."""
-    text = unicodedata.normalize("NFKC", cell_text(raw)).replace(" ", "").strip()
-    if not text:
+    text = cell_text(raw)
+    if not text.strip():
         return ""
-    if text in STATUS_LABELS:
-        return STATUS_LABELS[text]
+    code = status_from_label(text)
+    if code:
+        return code
     raise ValidationError(
         "達成状況は、達成・未達成・未確定のいずれかを入力してください"
         f"（入力値: {cell_text(raw)}）。"
     )
 
 
-_NUMBER_ERROR = "数値で入力してください（例: 113、1,234、98.3%）。"
-
-
 def parse_number_cell(raw, *, units: Iterable[str] = ()) -> Decimal | None:
-    """A number cell: numbers as they are; text with full-width digits, thousands
-    separators and a trailing unit (98.3%, １２３, 1,234件) read as the number.
-    Empty → None; other text is refused."""
+    """A number cell: numbers as they are, text as `vocabulary.parse_number` reads it (the
+    same forms as the entry screen). Empty → None; other text is refused."""
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise ValidationError(f"{_NUMBER_ERROR}（入力値: {raw}）")
+        raise ValidationError(f"{NUMBER_ERROR}（入力値: {raw}）")
     if isinstance(raw, int | float | Decimal):
         return _checked_number(raw)
     if isinstance(raw, datetime.date | datetime.time):
         raise ValidationError(
-            f"{_NUMBER_ERROR}日付になっています。セルの書式を「標準」にして入力し直してください。"
+            f"{NUMBER_ERROR}日付になっています。セルの書式を「標準」にして入力し直してください。"
         )
-    original = cell_text(raw)
-    text = unicodedata.normalize("NFKC", original).strip()
-    if not text:
-        return None
-    known = sorted(
-        {unicodedata.normalize("NFKC", u).strip() for u in (*UNITS, *units) if u and u.strip()},
-        key=len,
-        reverse=True,
-    )
-    for unit in known:
-        if text.endswith(unit) and len(text) > len(unit):
-            text = text[: -len(unit)].rstrip()
-            break
-    try:
-        return parse_number(text)
-    except ValidationError as error:
-        message = error.messages[0] if error.messages else _NUMBER_ERROR
-        if message.startswith("数値で入力"):
-            message = _NUMBER_ERROR
-        raise ValidationError(f"{message}（入力値: {original}）") from error
+    return parse_number(cell_text(raw), units=units)
 
 
 def _checked_number(raw: int | float | Decimal) -> Decimal:
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            raise ValidationError(_NUMBER_ERROR)
+            raise ValidationError(NUMBER_ERROR)
         exact = Decimal(repr(raw))
         rounded = round(exact, 4)
         # Spreadsheets store binary floats: 1234.5600000000001 means 1234.56.
-        value = rounded if abs(exact - rounded) < Decimal("1e-9") else exact
-    else:
-        value = Decimal(raw)
-    if abs(value) >= Decimal("1e12"):
-        raise ValidationError("数値が大きすぎます（12桁まで）。")
-    integral = value == value.to_integral_value()
-    value = value.quantize(Decimal(1)) if integral else value.normalize()
-    if -value.as_tuple().exponent > 4:
-        raise ValidationError(
-            f"小数点以下は4桁までで入力してください（入力値: {_decimal_text(value)}）。"
-        )
-    return value
+        return checked_number(rounded if abs(exact - rounded) < Decimal("1e-9") else exact)
+    return checked_number(Decimal(raw))
 
 
 # --- reading files -------------------------------------------------------------------------

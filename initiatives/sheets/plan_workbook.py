@@ -58,7 +58,6 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import decimal_text
 from initiatives.plan.selectors import get_plan
 from initiatives.results import services
 from initiatives.results.permissions import Action, check
@@ -76,7 +75,7 @@ from initiatives.sheets.io import (
     source_line,
     wrapped_lines,
 )
-from initiatives.vocabulary import era_label, era_short
+from initiatives.vocabulary import era_label, era_short, number_text
 
 INITIATIVE_SHEET = "取組"
 INDICATOR_SHEET = "指標"
@@ -365,7 +364,7 @@ class NumberWidget(widgets.Widget):
         return parse_number_cell(value)
 
     def render(self, value, obj=None, **kwargs) -> str:
-        return decimal_text(value) or ""
+        return number_text(value) or ""
 
 
 # --- resources: the columns of each sheet ------------------------------------------------
@@ -1093,7 +1092,7 @@ def _compare_indicators(
             if old == new:  # also: no target and nothing written
                 continue
             report.changes.append(
-                Change(_target_column(year), decimal_text(old) or "", decimal_text(new) or "")
+                Change(_target_column(year), number_text(old) or "", number_text(new) or "")
             )
 
 

@@ -46,10 +46,10 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import decimal_text
-from initiatives.results import services
-from initiatives.results.permissions import Action, allowed, department_ids, restrict
+from initiatives.results import services, transitions
+from initiatives.results.permissions import Action, allowed, restrict
 from initiatives.results.selectors import current_actuals
+from initiatives.roles import department_ids
 from initiatives.sheets.io import (
     MAX_UPLOAD_LABEL,
     SpreadsheetError,
@@ -62,6 +62,7 @@ from initiatives.sheets.io import (
     require_columns,
     source_line,
 )
+from initiatives.vocabulary import number_text, status_label
 
 SHEET_TITLE = "実施結果"
 HELP_TITLE = "説明"
@@ -89,10 +90,6 @@ def indicator_columns(k: int) -> tuple[str, str, str, str]:
     return (f"指標{k}名", f"指標{k}単位", f"指標{k}目標値", f"指標{k}実績値")
 
 
-def status_label(code: str) -> str:
-    return str(Result.Status(code).label) if code else ""
-
-
 def _number_cell(value: Decimal | None):
     """A Decimal as a spreadsheet number: an int when whole, else a float (≤ 4 decimals)."""
     if value is None:
@@ -106,7 +103,7 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return number_text(value)
     return str(value)
 
 
@@ -456,8 +453,9 @@ class ResultSheetResource(resources.ModelResource):
     def _refusals(self, result, version, status, text, note, actuals) -> list[str]:
         """Why a changed row cannot be saved (empty when it can)."""
         if not allowed(self.user, result, Action.EDIT):
-            if result.state in _READ_ONLY:
-                return [_READ_ONLY[result.state]]
+            if transitions.locked_reason(result.state):
+                label = Result.State(result.state).label
+                return [f"{label}のため取り込めません。{transitions.locked_reason(result.state)}"]
             return [
                 "入力期間外のため取り込めません（推進本部が入力期間を開始していないか、"
                 "受付を終了しました）。"
@@ -520,16 +518,6 @@ class ResultSheetResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs) -> None:
         return None
-
-
-_READ_ONLY = {
-    Result.State.SUBMITTED: "提出済のため取り込めません（推進本部の確認待ちです）。"
-    "修正が必要なときは推進本部に差戻しを依頼してください。",
-    Result.State.APPROVED: "承認済のため取り込めません。"
-    "修正が必要なときは推進本部に相談してください。",
-    Result.State.PUBLISHED: "公開済みのため取り込めません。修正が必要なときは推進本部に"
-    "再開を依頼してください。",
-}
 
 
 def _parse_version(raw) -> int | None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
-from initiatives.plan.interchange import decimal_text
+from initiatives.vocabulary import STATUS_MARKS, number_text, status_label
 
 register = template.Library()
 
@@ -19,14 +19,7 @@ def get_item(mapping: dict, key: object) -> object:
 @register.filter
 def decimal(value: Decimal | None) -> str:
     """A stored decimal without trailing zeros (113.0000 → 113)."""
-    return decimal_text(value) or ""
-
-
-STATUS_MARKS = {
-    "achieved": ("status--achieved", "●", "達成"),
-    "not_achieved": ("status--not-achieved", "▲", "未達成"),
-    "undetermined": ("status--undetermined", "◆", "未確定"),
-}
+    return number_text(value) or ""
 
 
 @register.filter
@@ -36,7 +29,8 @@ def status_badge(code: str | None) -> str:
     None means the initiative was not in the plan that year; "" that nothing is published.
     """
     if code in STATUS_MARKS:
-        css, icon, label = STATUS_MARKS[code]
+        css = "status--" + code.replace("_", "-")
+        icon, label = STATUS_MARKS[code], status_label(code)
         return format_html(
             '<span class="status {}"><span class="status__icon" aria-hidden="true">{}</span>{}'
             "</span>",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import template
 
 from initiatives.models import Result
-from initiatives.results.permissions import Action, is_hq, restrict, uses_results
+from initiatives.results import transitions
+from initiatives.results.permissions import Action, restrict
 from initiatives.results.selectors import deadline_text, open_periods
+from initiatives.roles import is_hq, uses_results
 
 register = template.Library()
 
@@ -24,13 +26,7 @@ def results_panel(context) -> dict:
             {
                 "period": period,
                 "text": deadline_text(period),
-                "to_do": mine.filter(
-                    state__in=[
-                        Result.State.NOT_STARTED,
-                        Result.State.DRAFT,
-                        Result.State.RETURNED,
-                    ]
-                ).count(),
+                "to_do": mine.filter(state__in=transitions.editable_states()).count(),
                 "returned": mine.filter(state=Result.State.RETURNED).count(),
                 "submitted": mine.filter(state=Result.State.SUBMITTED).count(),
             }

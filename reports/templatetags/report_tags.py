@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from initiatives.public.selectors import PUBLIC_STATUS_LABELS
+from initiatives.vocabulary import status_label
 from reports.markup import light_markdown
 
 register = template.Library()
@@ -20,4 +20,4 @@ def status_cell(statuses: dict, year: int) -> str:
     status = statuses.get(year)
     if status is None:
         return "—"
-    return PUBLIC_STATUS_LABELS.get(status, "")
+    return status_label(status)

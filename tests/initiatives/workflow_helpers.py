@@ -17,7 +17,7 @@ from initiatives.models import (
     Result,
 )
 from initiatives.results import services
-from initiatives.results.permissions import HQ_GROUP
+from initiatives.roles import HQ_GROUP
 
 PASSWORD = "pw-for-tests-123"
 

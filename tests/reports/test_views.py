@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from initiatives.demo import ensure_demo_accounts
 from initiatives.models import Department, FiscalYear, Result
 from initiatives.plan.selectors import get_plan
 from reports.models import RenderedReport
@@ -138,9 +138,8 @@ def test_it_refuses_the_draft_to_the_public_and_to_staff_without_permission(clie
 
 def test_it_gives_hq_the_draft_from_the_admin(client, settings) -> None:
     settings.TASKS = IMMEDIATE
-    user = get_user_model().objects.create_user("hq", password="x" * 12, is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_draft_report"))
-    client.force_login(user)
+    ensure_demo_accounts(today=timezone.localdate())
+    client.force_login(get_user_model().objects.get(username="hq"))  # the demo HQ reviewer
     admin_page = client.get(f"/{settings.ADMIN_URL}reports/renderedreport/")
     assert admin_page.status_code == 200
     assert "/reports/2023-draft.pdf" in admin_page.content.decode()
