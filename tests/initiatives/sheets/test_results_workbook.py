@@ -604,7 +604,7 @@ def test_it_refuses_a_required_cell_left_empty(unchanged, values, expected) -> N
 def test_it_refuses_a_file_over_the_limit_before_parsing_it(unchanged) -> None:
     junk = b"PK\x03\x04" + b"\x00" * MAX_UPLOAD_BYTES
     with (
-        mock.patch("initiatives.sheets.results_workbook.read_content") as parser,
+        mock.patch("initiatives.sheets.results_workbook.importing.read_content") as parser,
         mock.patch("initiatives.sheets.io.read_content") as shared_parser,
     ):
         response = upload(unchanged, junk, name="大きい.xlsx")
