@@ -246,30 +246,7 @@ def _xlsx_rows(content: bytes, sheet: str | None) -> list[list]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" not in names:
-                if "content.xml" in names and "mimetype" in names:
-                    raise _error(
-                        "OpenDocument 形式（.ods）は読み込めません。LibreOffice で"
-                        "「名前を付けて保存」→「Excel 2007-365 (.xlsx)」で保存し直してください。"
-                    )
-                raise _error(
-                    "Excel ブック（.xlsx）ではありません（Word などの別のファイルのようです）。"
-                    f"{ACCEPTED_FORMATS}を選んでください。"
-                )
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise _error(_size_message(None))
-            bad = archive.testzip()
-            if bad is not None:
-                raise _not_spreadsheet()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _error(
-            "Excel ファイル（.xlsx）が壊れているため読めません（途中までしか保存されていない、"
-            "または転送中に欠けた可能性があります）。元のファイルを Excel や LibreOffice で"
-            "開けるか確かめ、保存し直してから選んでください。"
-        ) from exc
+    _check_archive(content)
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=True, keep_links=False
@@ -279,22 +256,57 @@ def _xlsx_rows(content: bytes, sheet: str | None) -> list[list]:
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed XML
         raise _not_spreadsheet() from exc
     try:
-        worksheets = workbook.worksheets
-        if not worksheets:
-            raise _error("シートがありません。")
-        worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else worksheets[0]
-        rows: list[list] = []
-        for row in worksheet.iter_rows():
-            values = [_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]]
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:
-                raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
+        return _worksheet_rows(workbook, sheet)
     except SpreadsheetError:
         raise
     except Exception as exc:
         raise _not_spreadsheet() from exc
     finally:
         workbook.close()
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse a zip that is not an .xlsx, is damaged, or would inflate too far."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise _not_a_workbook(names)
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise _error(_size_message(None))
+            if archive.testzip() is not None:
+                raise _not_spreadsheet()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise _error(
+            "Excel ファイル（.xlsx）が壊れているため読めません（途中までしか保存されていない、"
+            "または転送中に欠けた可能性があります）。元のファイルを Excel や LibreOffice で"
+            "開けるか確かめ、保存し直してから選んでください。"
+        ) from exc
+
+
+def _not_a_workbook(names: set[str]) -> SpreadsheetError:
+    if "content.xml" in names and "mimetype" in names:
+        return _error(
+            "OpenDocument 形式（.ods）は読み込めません。LibreOffice で"
+            "「名前を付けて保存」→「Excel 2007-365 (.xlsx)」で保存し直してください。"
+        )
+    return _error(
+        "Excel ブック（.xlsx）ではありません（Word などの別のファイルのようです）。"
+        f"{ACCEPTED_FORMATS}を選んでください。"
+    )
+
+
+def _worksheet_rows(workbook, sheet: str | None) -> list[list]:
+    """The rows of the sheet named `sheet` if the workbook has it, else of the first."""
+    worksheets = workbook.worksheets
+    if not worksheets:
+        raise _error("シートがありません。")
+    worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else worksheets[0]
+    rows: list[list] = []
+    for row in worksheet.iter_rows():
+        rows.append([_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]])
+        if len(rows) > MAX_ROWS + 1:
+            raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
     return rows
 
 
