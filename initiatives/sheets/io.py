@@ -33,10 +33,12 @@ from django.core.exceptions import ValidationError
 
 from initiatives.vocabulary import (
     NUMBER_ERROR,
+    STATUS_HEADING,
     checked_number,
     number_text,
     parse_number,
     status_from_label,
+    status_words,
 )
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -140,7 +142,7 @@ def cell_text(raw) -> str:
 
 
 def parse_status(raw) -> str:
-    """達成 / 未達成 / 未確定 (trimmed, full- or half-width) → Result.Status; empty → ""."""
+    """A status label (達成 …, trimmed, full- or half-width) → its code; empty → ""."""
     text = cell_text(raw)
     if not text.strip():
         return ""
@@ -148,8 +150,7 @@ def parse_status(raw) -> str:
     if code:
         return code
     raise ValidationError(
-        "達成状況は、達成・未達成・未確定のいずれかを入力してください"
-        f"（入力値: {cell_text(raw)}）。"
+        f"{STATUS_HEADING}は、{status_words()}のいずれかを入力してください（入力値: {text}）。"
     )
 
 

@@ -2,13 +2,14 @@
 
 Layout (sheet 「実施結果」, one row per result = per initiative, in the plan's order):
 
-    取組番号 取組名 担当課 実施計画 入力状況 | 達成状況 実施結果 確定時期 |
+    取組No. 取組事項名 担当課 実施計画 入力状況 | 達成状況 実施結果 確定時期 |
     指標1名 指標1単位 指標1目標値 指標1実績値 … 指標N… | 年度 版
 
 Only 達成状況 / 実施結果 / 確定時期 / 指標k実績値 are filled in (unlocked, yellow); every
 other cell is reference (locked, grey). N is the largest number of indicators among the
 exported initiatives; an initiative with fewer leaves the rest empty. 年度 and 版 (the
-result's version when exported) identify the row and detect lost updates.
+result's version when exported) identify the row and detect lost updates. Files exported
+before the headings were shared (取組番号, 取組名) are still read.
 
 Modules: `columns` (headings), `widgets` (cells), `resource` (the ModelResource and how
 a row finds its result), `entry` (what a row says and why it is refused), `preview`,

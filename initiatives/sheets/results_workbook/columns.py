@@ -1,5 +1,6 @@
-"""The results sheet's columns: their headings, the k-th indicator's four columns and
-which columns staff fill in."""
+"""The results sheet's columns: their headings (the shared ones from
+`initiatives.vocabulary`), the headings of workbooks exported before those were shared
+(still read), the k-th indicator's four columns and which columns staff fill in."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import re
 
 from initiatives.vocabulary import (
     ACTUAL_HEADING,
+    CODE_HEADING,
     DEPARTMENTS_HEADING,
     FISCAL_YEAR_HEADING,
+    NAME_HEADING,
     NOTE_HEADING,
     PLAN_TEXT_HEADING,
     RESULT_TEXT_HEADING,
@@ -21,8 +24,8 @@ from initiatives.vocabulary import (
 SHEET_TITLE = "実施結果"
 HELP_TITLE = "説明"
 
-COL_CODE = "取組番号"
-COL_NAME = "取組名"
+COL_CODE = CODE_HEADING
+COL_NAME = NAME_HEADING
 COL_DEPARTMENTS = DEPARTMENTS_HEADING
 COL_PLAN = PLAN_TEXT_HEADING
 COL_STATE = STATE_HEADING
@@ -47,6 +50,10 @@ COLUMNS = (
 REQUIRED_COLUMNS = [COL_CODE, COL_STATUS, COL_TEXT, COL_NOTE, COL_YEAR, COL_VERSION]
 FILLED_COLUMNS = (COL_STATUS, COL_TEXT, COL_NOTE)
 
+# Workbooks exported before the headings were shared say 取組番号 and 取組名; departments
+# may still be filling them in, so they are read as the current headings.
+LEGACY_HEADINGS = {"取組番号": COL_CODE, "取組名": COL_NAME}
+
 READ_ONLY_MARK = "（この行は変更できません）"
 
 # The parts of an indicator's columns: 指標1名, 指標1単位, 指標1目標値, 指標1実績値.
@@ -70,6 +77,11 @@ def is_fill_column(header: str) -> bool:
     """A column staff fill in (yellow and unlocked on editable rows)."""
     indicator = indicator_column(header)
     return header in FILLED_COLUMNS or (indicator is not None and indicator[1] == ACTUAL_HEADING)
+
+
+def current_headings(headers: list[str]) -> list[str]:
+    """The headers of a file with the legacy headings read as today's."""
+    return [LEGACY_HEADINGS.get(header, header) for header in headers]
 
 
 def ignored_columns(headers: list[str]) -> list[str]:

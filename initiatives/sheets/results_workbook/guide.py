@@ -18,6 +18,7 @@ from initiatives.sheets.results_workbook.columns import (
 )
 from initiatives.vocabulary import (
     ACTUAL_HEADING,
+    NUMBER_HELP,
     State,
     Status,
     status_label,
@@ -52,8 +53,7 @@ def _filling_lines(*, fiscal_year_label: str, slots: int | None) -> list[str]:
         f"・{COL_NOTE}：「{undetermined}」のときは必ず、いつ確定するかを書きます"
         "（例: 令和7年9月の決算で確定）。",
         f"・{COL_STATUS}と{COL_TEXT}はセットで入力します。どちらか片方だけの行は取り込めません。",
-        "・実績値：数字で入力します。全角数字（１２３）、カンマ（1,234）、"
-        "単位付き（98.3%、120件）も読み取れます。「約120」のような文字は読み取れません。",
+        f"・{ACTUAL_HEADING}：{NUMBER_HELP}「約120」のような文字は読み取れません。",
     ]
     if slots is None or slots:
         most = f"（最大 {slots} 個）" if slots else ""

@@ -1,4 +1,4 @@
-"""Importing a filled results file: read it, run
+"""Importing a filled results file: read it (legacy headings accepted), run
 `ResultSheetResource.import_data` as a dry run for the preview, and for the confirmation
 run it again for real in one transaction, rolled back if any row is refused."""
 
@@ -20,6 +20,7 @@ from initiatives.sheets.results_workbook.columns import (
     COL_YEAR,
     REQUIRED_COLUMNS,
     SHEET_TITLE,
+    current_headings,
     ignored_columns,
 )
 from initiatives.sheets.results_workbook.preview import ImportPreview, RowPreview
@@ -40,6 +41,7 @@ class ImportRefused(Exception):
 def read_sheet(content: bytes) -> tablib.Dataset:
     """The rows of an uploaded results file; SpreadsheetError for file-level problems."""
     dataset = read_content(content, sheet=SHEET_TITLE)
+    dataset.headers = current_headings(dataset.headers)
     require_columns(dataset, REQUIRED_COLUMNS)
     if not len(dataset):
         raise SpreadsheetError(

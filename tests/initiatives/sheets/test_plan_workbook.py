@@ -17,6 +17,7 @@ from initiatives.models import Initiative, PlanRevision, YearPlan
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.interchange import dump_document
 from initiatives.sheets.plan_workbook import GUIDE_SHEET, INDICATOR_SHEET, INITIATIVE_SHEET
+from initiatives.vocabulary import NUMBER_HELP
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +271,7 @@ def test_it_writes_a_workbook_staff_can_read(admin_client) -> None:
     assert sheet.cell(row=row, column=column(sheet, "実施計画 令和5年度")).alignment.wrap_text
     guide = "\n".join(str(c.value or "") for c in book[GUIDE_SHEET]["A"])
     assert "削除" in guide and "CSV" in guide
+    assert NUMBER_HELP in guide  # targets are typed as the entry screen reads numbers
 
 
 def test_it_neutralises_formula_looking_text_on_export(admin_client) -> None:

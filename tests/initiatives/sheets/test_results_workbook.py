@@ -23,6 +23,7 @@ from django.urls import reverse
 from initiatives.models import Actual, EvaluationPeriod, Result, WorkflowEvent
 from initiatives.results import services
 from initiatives.sheets.io import MAX_UPLOAD_BYTES
+from initiatives.vocabulary import NUMBER_HELP
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ EXPORT_URL = "admin:initiatives_result_sheet_export"
 IMPORT_URL = "admin:initiatives_result_sheet_import"
 CONFIRM_URL = "admin:initiatives_result_sheet_confirm"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CODE = "取組No."
 
 
 @pytest.fixture(autouse=True)
@@ -245,7 +247,8 @@ def test_it_lays_out_the_sheet_for_filling_offline(digital) -> None:
     sheet = workbook["実施結果"]
     headers = [c.value for c in sheet[1]]
     assert headers[:8] == [
-        "取組番号", "取組名", "担当課", "実施計画", "入力状況", "達成状況", "実施結果", "確定時期",
+        "取組No.", "取組事項名", "担当課", "実施計画",
+        "入力状況", "達成状況", "実施結果", "確定時期",
     ]  # fmt: skip
     assert headers[-2:] == ["年度", "版"]
     assert "指標1名" in headers and "指標1目標値" in headers and "指標1実績値" in headers
@@ -253,7 +256,7 @@ def test_it_lays_out_the_sheet_for_filling_offline(digital) -> None:
     assert sheet.freeze_panes == "C2"
     row = Sheet(content).rows["1"]
     col = {h: i + 1 for i, h in enumerate(headers)}
-    assert sheet.cell(row=row, column=col["取組名"]).protection.locked
+    assert sheet.cell(row=row, column=col["取組事項名"]).protection.locked
     assert sheet.cell(row=row, column=col["指標1目標値"]).value == 120
     assert sheet.cell(row=row, column=col["実施計画"]).value == "開発アプリ数 120件"
     for header in ("達成状況", "実施結果", "確定時期", "指標1実績値"):
@@ -273,6 +276,23 @@ def test_it_lays_out_the_sheet_for_filling_offline(digital) -> None:
     assert codes == expected
     help_text = "\n".join(str(c.value) for c in workbook["説明"]["A"] if c.value)
     assert "達成状況と実施結果はセットで入力" in help_text and "5 MB" in help_text
+    assert NUMBER_HELP in help_text  # the number forms in the entry screen's words
+
+
+@pytest.mark.parametrize("encoding", [None, "cp932"])
+def test_it_still_reads_a_file_exported_with_the_old_headings(digital, encoding) -> None:
+    client = login(digital)
+    sheet = Sheet(export(client))
+    for header, old in ((CODE, "取組番号"), ("取組事項名", "取組名")):
+        sheet.sheet.cell(row=1, column=sheet.columns[header]).value = old
+    sheet.set("1", 達成状況="達成", 実施結果="古い見出しのファイル")
+    content = sheet.csv(encoding) if encoding else sheet.save()
+    preview = upload(client, content, name="実施結果.csv" if encoding else "実施結果.xlsx")
+    assert '変更あり <strong id="count-changed">1</strong> 行' in preview.text
+    assert 'id="count-refused">0</strong>' in preview.text
+    assert "取り込みに使いません" not in preview.text  # no column is ignored
+    client.post(reverse(CONFIRM_URL), {"token": token_of(preview), "_action": "apply"})
+    assert result_of("1", 2024).text == "古い見出しのファイル"
 
 
 def test_it_neutralises_formula_looking_cells_on_export(digital) -> None:
@@ -496,7 +516,7 @@ def test_it_refuses_an_xlsx_with_the_wrong_columns(unchanged) -> None:
     workbook.save(buffer)
     message = upload_error(upload(unchanged, buffer.getvalue()))
     assert "必要な列がありません" in message
-    assert "「取組番号」" in message and "「達成状況」" in message and "「版」" in message
+    assert "「取組No.」" in message and "「達成状況」" in message and "「版」" in message
     assert "ファイルの見出し: 番号、取組、結果" in message
 
 
@@ -522,18 +542,18 @@ def test_it_reads_a_csv_in_shift_jis_or_utf8_with_the_japanese_intact(digital, e
 
 def test_it_refuses_an_unknown_code(unchanged) -> None:
     sheet = Sheet(export(unchanged))
-    sheet.set("1", 取組番号="9999", 達成状況="達成", 実施結果="x")
+    sheet.set("1", **{CODE: "9999"}, 達成状況="達成", 実施結果="x")
     response = upload(unchanged, sheet.save())
-    assert "取組番号「9999」の令和6年度の実施結果はありません" in preview_row(response, 2)
+    assert "取組No.「9999」の令和6年度の実施結果はありません" in preview_row(response, 2)
     assert 'name="token"' not in response.text
 
 
 def test_it_refuses_the_same_code_twice(unchanged) -> None:
     sheet = Sheet(export(unchanged))
-    sheet.set("2", 取組番号="1", 達成状況="達成", 実施結果="x")
+    sheet.set("2", **{CODE: "1"}, 達成状況="達成", 実施結果="x")
     response = upload(unchanged, sheet.save())
     for line in (2, 3):
-        assert "取組番号 1 の行が2つあります（2行目・3行目）" in preview_row(response, line)
+        assert "取組No. 1 の行が2つあります（2行目・3行目）" in preview_row(response, line)
     assert 'name="token"' not in response.text
 
 
@@ -589,7 +609,7 @@ def test_it_refuses_text_in_a_number_cell(unchanged, typed) -> None:
         ({"達成状況": "達成"}, "実施結果が空です"),
         ({"達成状況": "達成", "実施結果": "x", "版": None}, "「版」が空か数字ではありません"),
         ({"達成状況": "達成", "実施結果": "x", "年度": None}, "年度「（空）」が読み取れません"),
-        ({"達成状況": "達成", "実施結果": "x", "取組番号": None}, "取組番号が空です"),
+        ({"達成状況": "達成", "実施結果": "x", CODE: None}, "取組No.が空です"),
     ],
 )
 def test_it_refuses_a_required_cell_left_empty(unchanged, values, expected) -> None:
