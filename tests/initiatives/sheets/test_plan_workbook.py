@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime
 import io
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from initiatives.models import Initiative, PlanRevision, YearPlan
+from initiatives.models import Initiative, InitiativeDepartment, PlanRevision, Result, YearPlan
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.interchange import dump_document
-from initiatives.sheets.plan_workbook import GUIDE_SHEET, INDICATOR_SHEET, INITIATIVE_SHEET
+from initiatives.sheets.plan_workbook import (
+    GUIDE_SHEET,
+    INDICATOR_SHEET,
+    INITIATIVE_SHEET,
+    RevisionSpec,
+    apply_plan_import,
+    preview_plan_import,
+)
 from initiatives.vocabulary import NUMBER_HELP
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
 
@@ -692,3 +701,78 @@ def test_it_refuses_a_cell_the_plan_cannot_hold(
     before = snapshot()
     response = upload(admin_client, edited(admin_client, change))
     assert_refused(admin_client, response, message, before=before)
+
+
+# --- all or nothing ------------------------------------------------------------------------
+
+
+def fail_on_call(monkeypatch, owner, name: str, n: int) -> list:
+    """Make the n-th call of owner.name raise a database error; returns the calls made."""
+    calls = []
+    real = getattr(owner, name)
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == n:
+            raise DatabaseError(f"{name} の{n}回目で失敗（テスト）")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, failing)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("failing", "name", "n"),
+    [
+        (Initiative, "save", 3),  # the third changed initiative, after two were written
+        (LogEntry.objects, "log_actions", 3),  # the history, after every row was written
+    ],
+)
+def test_it_writes_nothing_when_a_later_row_fails_while_applying(
+    admin_client, monkeypatch, failing, name, n
+) -> None:
+    open_year(2025, hq=admin_client.user)
+    book = workbook(exported(admin_client))
+    sheet = book[INITIATIVE_SHEET]
+    set_cell(sheet, "1", "実施計画 令和7年度", "1行目の書き換え")
+    set_cell(sheet, "2", "担当課", "人事課")
+    set_cell(sheet, "3", "実施計画 令和7年度", "3行目の書き換え")
+    append_row(
+        sheet,
+        {
+            "取組No.": "R7-1",
+            "取組事項名": "新しい取組",
+            "取組の方向性": DIRECTION_1_1_1,
+            "担当課": "人事課",
+            "実施計画 令和7年度": "試行",
+        },
+    )
+    content = saved(book)
+    preview = preview_plan_import(content)
+    assert preview.can_apply and preview.summary[INITIATIVE_SHEET]["変更"] == 3
+    before = snapshot()
+    counts = [
+        m.objects.count()
+        for m in (Initiative, InitiativeDepartment, YearPlan, PlanRevision, LogEntry, Result)
+    ]
+
+    calls = fail_on_call(monkeypatch, failing, name, n)
+    with pytest.raises(DatabaseError):
+        apply_plan_import(
+            content=content,
+            filename="plan.xlsx",
+            user=admin_client.user,
+            revision=RevisionSpec(
+                code="R7", label="令和7年4月 改訂版", date=datetime.date(2025, 4, 1)
+            ),
+            fingerprint=preview.fingerprint,
+        )
+    assert len(calls) == n  # earlier rows were written before the failure …
+    monkeypatch.undo()
+    # … and rolled back with it: no initiative, plan text, revision or history entry.
+    assert snapshot() == before
+    assert [
+        m.objects.count()
+        for m in (Initiative, InitiativeDepartment, YearPlan, PlanRevision, LogEntry, Result)
+    ] == counts
+    assert not PlanRevision.objects.filter(code="R7").exists()
