@@ -24,7 +24,6 @@ from initiatives.vocabulary import (
     SUMMARY_HEADING,
     TARGET_STATE_HEADING,
 )
-from tests.initiatives.workflow_helpers import make_user, open_year
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +33,10 @@ def first_row(content: bytes, sheet: str) -> list[str]:
 
 
 @pytest.fixture
-def headings(client) -> dict[str, list[str]]:
+def headings(client, digital) -> dict[str, list[str]]:
     """The column headings of every table the system hands out, by where they appear."""
-    hq = make_user("honbu", hq=True)
-    open_year(2024, hq=hq)
-    department = make_user("sato", "デジタル行政戦略課")
     fiscal_year = FiscalYear.objects.get(year=2024)
-    results = results_workbook.export_workbook(user=department, fiscal_year=fiscal_year)
+    results = results_workbook.export_workbook(user=digital, fiscal_year=fiscal_year)
     open_data = client.get("/open-data/initiatives.csv").content.decode("utf-8-sig")
     report = load_workbook(io.BytesIO(client.get("/reports/2023.xlsx").content))["方針1"]
     return {
