@@ -65,6 +65,11 @@ def status_label(code: str | None, *, empty: str = "") -> str:
     return str(Status(code).label) if code else empty
 
 
+def status_words(separator: str = "・") -> str:
+    """The statuses as staff choose them, for messages and drop-downs: 達成・未達成・未確定."""
+    return separator.join(status_label(code) for code in STATUS_ORDER)
+
+
 def status_from_label(text: str) -> str | None:
     """The status code of a label as people type it (達成, ＿未達成＿ …); None if unknown."""
     normalised = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
@@ -97,6 +102,20 @@ NOTE_HEADING = "確定時期"
 PLAN_TEXT_HEADING = "実施計画"
 TARGET_HEADING = "目標値"
 ACTUAL_HEADING = "実績値"
+POLICY_HEADING = "方針"
+MEASURE_HEADING = "施策"
+DIRECTION_HEADING = "取組の方向性"
+NUMERIC_TARGET_HEADING = "数値目標"
+ADDED_IN_HEADING = "追加した改訂"
+SUMMARY_HEADING = "概要"
+TARGET_STATE_HEADING = "めざす姿"
+RELATED_PLANS_HEADING = "関連計画"
+INDICATOR_HEADING = "指標名"
+UNIT_HEADING = "単位"
+COMPARISON_HEADING = "目標の種類"
+BENCHMARK_HEADING = "比較の基準"
+STATE_HEADING = "入力状況"
+FISCAL_YEAR_HEADING = "年度"
 
 
 # --- eras ---------------------------------------------------------------------------------

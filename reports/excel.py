@@ -9,7 +9,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from initiatives.sheets.io import wrapped_lines
-from initiatives.vocabulary import STATUS_ORDER, status_label
+from initiatives.vocabulary import (
+    CODE_HEADING,
+    DEPARTMENTS_HEADING,
+    FISCAL_YEAR_HEADING,
+    NAME_HEADING,
+    POLICY_HEADING,
+    STATUS_ORDER,
+    status_label,
+)
 from reports.selectors import ReportData, status_counts
 
 FONT = "Noto Sans CJK JP"
@@ -45,7 +53,7 @@ def achievement_workbook(*, data: ReportData) -> bytes:
             name=FONT, bold=True, size=12
         )
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-        for col, label in enumerate(("取組No.", "取組事項名", "担当課"), start=1):
+        for col, label in enumerate((CODE_HEADING, NAME_HEADING, DEPARTMENTS_HEADING), start=1):
             sheet.cell(2, col, label)
             sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
         sheet.cell(2, 4, "計画達成状況")
@@ -114,7 +122,7 @@ def _summary_sheet(sheet, data: ReportData) -> None:
     sheet.cell(
         1, 1, f"{data.plan.title} 計画達成状況の集計（{data.fiscal_year.label}）"
     ).font = Font(name=FONT, bold=True, size=12)
-    headers = ["年度", *(status_label(s) for s in STATUS_ORDER), "未報告", "計"]
+    headers = [FISCAL_YEAR_HEADING, *(status_label(s) for s in STATUS_ORDER), "未報告", "計"]
     for col, label in enumerate(headers, start=1):
         cell = sheet.cell(2, col, label)
         cell.font = Font(name=FONT, bold=True)
@@ -139,7 +147,7 @@ def _summary_sheet(sheet, data: ReportData) -> None:
     row += 1
     sheet.cell(row, 1, f"方針別（{data.fiscal_year.label}）").font = Font(name=FONT, bold=True)
     row += 1
-    for col, label in enumerate(["方針", *headers[1:]], start=1):
+    for col, label in enumerate([POLICY_HEADING, *headers[1:]], start=1):
         cell = sheet.cell(row, col, label)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEAD_FILL

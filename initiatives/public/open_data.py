@@ -17,7 +17,30 @@ from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, Yea
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public.selectors import PublicFilter, public_initiatives
-from initiatives.vocabulary import number_text, status_label
+from initiatives.vocabulary import (
+    ACTUAL_HEADING,
+    ADDED_IN_HEADING,
+    CODE_HEADING,
+    DEPARTMENTS_HEADING,
+    DIRECTION_HEADING,
+    MEASURE_HEADING,
+    NAME_HEADING,
+    NOTE_HEADING,
+    NUMERIC_TARGET_HEADING,
+    PLAN_TEXT_HEADING,
+    POLICY_HEADING,
+    RELATED_PLANS_HEADING,
+    RESOURCE_LABELS,
+    RESULT_TEXT_HEADING,
+    STATUS_HEADING,
+    SUMMARY_HEADING,
+    TARGET_HEADING,
+    TARGET_STATE_HEADING,
+    Status,
+    number_text,
+    status_label,
+    status_words,
+)
 
 LICENCE = "クリエイティブ・コモンズ 表示 4.0 国際 (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
@@ -30,29 +53,38 @@ class Column:
 
 
 BASE_COLUMNS = (
-    Column("取組No.", "取組の番号。改訂で追加された取組は「R6-1」のように改訂の記号が付きます。"),
-    Column("方針番号", "基本方針の番号（1〜3）。"),
-    Column("方針", "基本方針の名称。"),
-    Column("施策番号", "方針の中での施策の番号。"),
-    Column("施策", "施策の名称。"),
-    Column("取組の方向性", "取組の方向性（①、②…）と名称。"),
-    Column("取組事項名", "取組事項の名称（【数値目標】などの表示は含みません）。"),
-    Column("数値目標", "数値目標のある取組は「あり」、ない取組は空欄。"),
-    Column("追加した改訂", "改訂で追加された取組は改訂の記号（例: R6）。当初からの取組は空欄。"),
-    Column("担当課", "担当課。複数のときは「、」で区切ります。"),
-    Column("確保する行政資源", "取組が確保する行政資源（ヒト・カネ・モノ・情報）。「、」区切り。"),
-    Column("関連計画", "関連する計画。複数のときは「、」で区切ります。"),
-    Column("概要", "取組の概要。"),
-    Column("めざす姿", "取組のめざす姿。"),
+    Column(
+        CODE_HEADING,
+        "取組の番号。改訂で追加された取組は「R6-1」のように改訂の記号が付きます。",
+    ),
+    Column(f"{POLICY_HEADING}番号", "基本方針の番号（1〜3）。"),
+    Column(POLICY_HEADING, "基本方針の名称。"),
+    Column(f"{MEASURE_HEADING}番号", "方針の中での施策の番号。"),
+    Column(MEASURE_HEADING, "施策の名称。"),
+    Column(DIRECTION_HEADING, "取組の方向性（①、②…）と名称。"),
+    Column(NAME_HEADING, "取組事項の名称（【数値目標】などの表示は含みません）。"),
+    Column(NUMERIC_TARGET_HEADING, "数値目標のある取組は「あり」、ない取組は空欄。"),
+    Column(
+        ADDED_IN_HEADING,
+        "改訂で追加された取組は改訂の記号（例: R6）。当初からの取組は空欄。",
+    ),
+    Column(DEPARTMENTS_HEADING, "担当課。複数のときは「、」で区切ります。"),
+    Column(
+        "確保する行政資源",
+        f"取組が確保する行政資源（{'・'.join(RESOURCE_LABELS)}）。「、」区切り。",
+    ),
+    Column(RELATED_PLANS_HEADING, "関連する計画。複数のときは「、」で区切ります。"),
+    Column(SUMMARY_HEADING, "取組の概要。"),
+    Column(TARGET_STATE_HEADING, "取組のめざす姿。"),
 )
 
 YEAR_COLUMNS = (
-    ("実施計画", "その年度の実施計画。その年度にプランになかった取組は空欄。"),
-    ("達成状況", "公開された達成状況（達成・未達成・未確定）。未公開の年度は空欄。"),
-    ("実施結果", "公開された実施結果の文章。"),
-    ("確定時期", "未確定のとき、いつ確定するか。"),
+    (PLAN_TEXT_HEADING, "その年度の実施計画。その年度にプランになかった取組は空欄。"),
+    (STATUS_HEADING, f"公開された達成状況（{status_words()}）。未公開の年度は空欄。"),
+    (RESULT_TEXT_HEADING, "公開された実施結果の文章。"),
+    (NOTE_HEADING, f"{Status.UNDETERMINED.label}のとき、いつ確定するか。"),
     (
-        "目標値と実績値",
+        f"{TARGET_HEADING}と{ACTUAL_HEADING}",
         "数値目標の指標ごとに「指標名: 目標値 / 実績値 単位」を「；」区切りで。"
         "実績値は公開されたものだけです。",
     ),

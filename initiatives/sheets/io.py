@@ -33,10 +33,12 @@ from django.core.exceptions import ValidationError
 
 from initiatives.vocabulary import (
     NUMBER_ERROR,
+    STATUS_HEADING,
     checked_number,
     number_text,
     parse_number,
     status_from_label,
+    status_words,
 )
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -140,7 +142,7 @@ def cell_text(raw) -> str:
 
 
 def parse_status(raw) -> str:
-    """達成 / 未達成 / 未確定 (trimmed, full- or half-width) → Result.Status; empty → ""."""
+    """A status label (達成 …, trimmed, full- or half-width) → its code; empty → ""."""
     text = cell_text(raw)
     if not text.strip():
         return ""
@@ -148,8 +150,7 @@ def parse_status(raw) -> str:
     if code:
         return code
     raise ValidationError(
-        "達成状況は、達成・未達成・未確定のいずれかを入力してください"
-        f"（入力値: {cell_text(raw)}）。"
+        f"{STATUS_HEADING}は、{status_words()}のいずれかを入力してください（入力値: {text}）。"
     )
 
 
@@ -246,30 +247,7 @@ def _xlsx_rows(content: bytes, sheet: str | None) -> list[list]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" not in names:
-                if "content.xml" in names and "mimetype" in names:
-                    raise _error(
-                        "OpenDocument 形式（.ods）は読み込めません。LibreOffice で"
-                        "「名前を付けて保存」→「Excel 2007-365 (.xlsx)」で保存し直してください。"
-                    )
-                raise _error(
-                    "Excel ブック（.xlsx）ではありません（Word などの別のファイルのようです）。"
-                    f"{ACCEPTED_FORMATS}を選んでください。"
-                )
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise _error(_size_message(None))
-            bad = archive.testzip()
-            if bad is not None:
-                raise _not_spreadsheet()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _error(
-            "Excel ファイル（.xlsx）が壊れているため読めません（途中までしか保存されていない、"
-            "または転送中に欠けた可能性があります）。元のファイルを Excel や LibreOffice で"
-            "開けるか確かめ、保存し直してから選んでください。"
-        ) from exc
+    _check_archive(content)
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=True, keep_links=False
@@ -279,22 +257,57 @@ def _xlsx_rows(content: bytes, sheet: str | None) -> list[list]:
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed XML
         raise _not_spreadsheet() from exc
     try:
-        worksheets = workbook.worksheets
-        if not worksheets:
-            raise _error("シートがありません。")
-        worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else worksheets[0]
-        rows: list[list] = []
-        for row in worksheet.iter_rows():
-            values = [_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]]
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:
-                raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
+        return _worksheet_rows(workbook, sheet)
     except SpreadsheetError:
         raise
     except Exception as exc:
         raise _not_spreadsheet() from exc
     finally:
         workbook.close()
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse a zip that is not an .xlsx, is damaged, or would inflate too far."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise _not_a_workbook(names)
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise _error(_size_message(None))
+            if archive.testzip() is not None:
+                raise _not_spreadsheet()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise _error(
+            "Excel ファイル（.xlsx）が壊れているため読めません（途中までしか保存されていない、"
+            "または転送中に欠けた可能性があります）。元のファイルを Excel や LibreOffice で"
+            "開けるか確かめ、保存し直してから選んでください。"
+        ) from exc
+
+
+def _not_a_workbook(names: set[str]) -> SpreadsheetError:
+    if "content.xml" in names and "mimetype" in names:
+        return _error(
+            "OpenDocument 形式（.ods）は読み込めません。LibreOffice で"
+            "「名前を付けて保存」→「Excel 2007-365 (.xlsx)」で保存し直してください。"
+        )
+    return _error(
+        "Excel ブック（.xlsx）ではありません（Word などの別のファイルのようです）。"
+        f"{ACCEPTED_FORMATS}を選んでください。"
+    )
+
+
+def _worksheet_rows(workbook, sheet: str | None) -> list[list]:
+    """The rows of the sheet named `sheet` if the workbook has it, else of the first."""
+    worksheets = workbook.worksheets
+    if not worksheets:
+        raise _error("シートがありません。")
+    worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else worksheets[0]
+    rows: list[list] = []
+    for row in worksheet.iter_rows():
+        rows.append([_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]])
+        if len(rows) > MAX_ROWS + 1:
+            raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
     return rows
 
 
