@@ -5,12 +5,16 @@ reopened response and a revision link of an unpublished opinion present."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
+from openpyxl import load_workbook
 
 from governance.models import Meeting
 from governance.services import committee, responses
-from initiatives.models import Initiative
+from initiatives.models import FiscalYear, Initiative
+from reports.models import RenderedReport
+from reports.services import ReportRequest, build_html
 from tests.governance.helpers import (
     UNPUBLISHED,
     answer,
@@ -150,3 +154,30 @@ def test_the_reopened_response_keeps_its_published_text(client):
     assert "税務課の公開した対応" in page
     assert "対応しない" not in page
 
+
+def test_the_assembly_report_holds_nothing_unpublished(client):
+    add_unpublished_committee_data()
+    add_draft_data()
+    for year in (2023, 2024):
+        request = ReportRequest(
+            kind=RenderedReport.Kind.ASSEMBLY, fiscal_year=FiscalYear.objects.get(year=year)
+        )
+        html, _key = build_html(request=request)
+        assert UNPUBLISHED not in html and MARKER not in html
+    assert (
+        "公開された意見"
+        in build_html(
+            request=ReportRequest(
+                kind=RenderedReport.Kind.ASSEMBLY, fiscal_year=FiscalYear.objects.get(year=2023)
+            )
+        )[0]
+    )
+    book = load_workbook(io.BytesIO(client.get("/reports/2023-assembly.xlsx").content))
+    cells = [
+        str(value or "")
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    ]
+    assert any("公開された意見" in cell for cell in cells)
+    assert not any(UNPUBLISHED in cell or MARKER in cell for cell in cells)
