@@ -9,8 +9,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Max, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -82,12 +83,39 @@ class CommitteeAdmin(HQPermissions, admin.ModelAdmin):
 # --- meetings ------------------------------------------------------------------------
 
 
+class _StoredMaterial:
+    """A stored material as the file input shows it: its uploaded name, linked to the
+    admin's download (the media folder is not served)."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url, self.name = url, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MaterialFileInput(forms.ClearableFileInput):
+    def format_value(self, value):
+        if self.is_initial(value):
+            material = value.instance
+            url = reverse(
+                "admin:governance_meeting_material", args=[material.meeting_id, material.pk]
+            )
+            return _StoredMaterial(url, material.filename or material.title)
+        return None
+
+
 class MeetingMaterialInline(HQPermissions, admin.TabularInline):
     model = MeetingMaterial
     extra = 1
     fields = ["order", "title", "file", "size_display"]
     readonly_fields = ["size_display"]
+    formfield_overrides = {models.FileField: {"widget": MaterialFileInput}}
     verbose_name_plural = _("会議資料（PDF）")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A wrong file may be taken off a published meeting too (obj is the meeting).
+        return allowed(request.user, None, Action.MANAGE)
 
     @admin.display(description=_("大きさ"))
     def size_display(self, obj: MeetingMaterial) -> str:
@@ -228,6 +256,11 @@ class MeetingAdmin(HQPermissions, admin.ModelAdmin):
                 wrap(self.publish_view),
                 name="governance_meeting_publish",
             ),
+            path(
+                "<int:meeting_id>/materials/<int:material_id>/",
+                wrap(self.material_view),
+                name="governance_meeting_material",
+            ),
             *super().get_urls(),
         ]
 
@@ -270,6 +303,20 @@ class MeetingAdmin(HQPermissions, admin.ModelAdmin):
                 ],
             },
         )
+
+    def material_view(self, request: HttpRequest, meeting_id: int, material_id: int):
+        """HQ opens a material, published or not."""
+        check(request.user, None, Action.MANAGE)
+        material = get_object_or_404(MeetingMaterial, pk=material_id, meeting_id=meeting_id)
+        try:
+            handle = material.file.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404("資料のファイルが見つかりません。") from missing
+        response = FileResponse(
+            handle, content_type="application/pdf", filename=material.filename or "資料.pdf"
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @admin.action(description=_("選択した会議を公開する（承認済の対応も公開）"))
     def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -382,7 +429,11 @@ class OpinionAdmin(HQPermissions, admin.ModelAdmin):
 
     form = OpinionForm
     list_display = ["__str__", "excerpt", "target", "responses", "published_display"]
-    list_filter = ["meeting", "scope", "assignments__department"]
+    list_filter = [
+        "meeting",
+        "scope",
+        ("assignments__department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["text"]
     inlines = [OpinionOutcomeInline]
     fieldsets = [

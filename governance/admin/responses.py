@@ -29,8 +29,10 @@ from initiatives.roles import is_hq
 
 
 def state_badge(state: str) -> str:
+    # Styled inline: the badge also shows on Django's own list and change pages.
     return format_html(
-        '<span class="gv-badge" style="background:{}">{}</span>',
+        '<span class="gv-badge" style="background:{};color:#fff;padding:1px 8px;'
+        'border-radius:10px;font-size:12px;white-space:nowrap">{}</span>',
         transitions.colour(state),
         Response.State(state).label,
     )
@@ -58,7 +60,12 @@ class ResponseAdmin(admin.ModelAdmin):
         "updated_by",
     ]
     list_display_links = ["opinion_display"]
-    list_filter = ["state", "status", "assignment__opinion__meeting", "assignment__department"]
+    list_filter = [
+        "state",
+        "status",
+        "assignment__opinion__meeting",
+        ("assignment__department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["assignment__opinion__text", "text", "assignment__department__name"]
     list_per_page = 50
     ordering = ["-assignment__opinion__meeting__date", "assignment__opinion__order", "pk"]
@@ -91,7 +98,7 @@ class ResponseAdmin(admin.ModelAdmin):
     def get_list_filter(self, request: HttpRequest) -> list:
         if is_hq(request.user):
             return self.list_filter
-        return [f for f in self.list_filter if f != "assignment__department"]
+        return [f for f in self.list_filter if not isinstance(f, tuple)]
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Response:
         response = super().get_object(request, object_id, from_field)

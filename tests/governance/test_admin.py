@@ -364,3 +364,17 @@ def test_the_response_list_runs_a_fixed_number_of_queries(
     assert listing.text.count("追加の意見") == 10
     assert Response.objects.count() == 12
     approve(answer(response_of(assigned[0], "デジタル行政戦略課"), who["digital"], text="x"), hq)
+
+
+def test_hq_opens_a_stored_material_under_its_uploaded_name(who):
+    meeting = make_meeting(who["hq"])
+    material = committee.add_material(
+        meeting=meeting, title="資料1", file=pdf("資料1 進捗.pdf"), user=who["hq"]
+    )
+    url = reverse("admin:governance_meeting_material", args=[meeting.pk, material.pk])
+    page = login(who["hq"]).get(reverse("admin:governance_meeting_change", args=[meeting.pk]))
+    assert f'<a href="{url}">資料1 進捗.pdf</a>' in page.text
+    download = login(who["hq"]).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    assert login(who["digital"]).get(url).status_code == 403

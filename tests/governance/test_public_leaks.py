@@ -31,11 +31,6 @@ from tests.initiatives.public_helpers import MARKER, add_draft_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def add_unpublished_committee_data() -> dict:
     """A published meeting holding unpublished work, and an unpublished meeting."""
     who = people()
