@@ -1,3 +1,5 @@
+"""The governance app's configuration: its name in the admin (推進委員会)."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig

@@ -1,3 +1,5 @@
+"""The committee's public URLs: its pages under /committee/ and its open data files."""
+
 from __future__ import annotations
 
 from django.urls import path
