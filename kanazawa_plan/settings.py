@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "axes",
     "initiatives",
     "reports",
+    "governance",
     "ops",
     "django_tasks_db",
 ]
@@ -336,3 +337,5 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kanazawa-plan@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Days before the deadline from which `send_deadline_reminders` mails departments.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+# Largest PDF attached to a committee meeting, in bytes (keep it below MAX_REQUEST_SIZE).
+GOVERNANCE_MATERIAL_MAX_BYTES = env_int("GOVERNANCE_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)

@@ -8,6 +8,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("ops.urls")),
     path("", include("initiatives.public.urls")),
+    path("", include("governance.public.urls")),
     path("reports/", include("reports.urls")),
 ]
 

@@ -1,4 +1,5 @@
-"""The achievement tables (取組事項一覧) as an Excel workbook (openpyxl)."""
+"""The report tables as Excel workbooks (openpyxl): the achievement tables (取組事項一覧) and
+the tables of the report to the assembly (議会報告)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from initiatives.sheets.io import wrapped_lines
+from initiatives.sheets.io import neutralise, wrapped_lines
 from initiatives.vocabulary import (
     CODE_HEADING,
     DEPARTMENTS_HEADING,
     FISCAL_YEAR_HEADING,
     NAME_HEADING,
+    NOTE_HEADING,
     POLICY_HEADING,
+    RESULT_TEXT_HEADING,
+    STATUS_HEADING,
     STATUS_ORDER,
     status_label,
 )
+from reports.assembly import AssemblyData
 from reports.selectors import ReportData, status_counts
 
 FONT = "Noto Sans CJK JP"
@@ -180,3 +185,123 @@ def _print_setup(sheet) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
+
+
+# (heading, width) of the 議会報告's tables.
+SHORTFALL_COLUMNS = [
+    (STATUS_HEADING, 9),
+    (CODE_HEADING, 8),
+    (NAME_HEADING, 40),
+    (DEPARTMENTS_HEADING, 22),
+    (RESULT_TEXT_HEADING, 60),
+    (NOTE_HEADING, 24),
+]
+OPINION_COLUMNS = [
+    ("会議", 10),
+    ("開催日", 12),
+    ("意見", 6),
+    ("対象", 24),
+    ("意見・提言", 50),
+    ("担当課", 20),
+    ("対応区分", 10),
+    ("市の対応方針", 50),
+    ("理由・今後の見通し", 30),
+]
+REVISION_COLUMNS = [("改訂", 24), ("年月", 12), ("追加した取組", 50), ("提言（会議・意見）", 50)]
+
+
+def assembly_workbook(*, data: AssemblyData) -> bytes:
+    """The 議会報告's tables: the summary, the 未達成・未確定 initiatives with their results,
+    the committee's opinions with the city's responses, and the plan revisions."""
+    book = Workbook()
+    summary = book.active
+    summary.title = "集計"
+    _summary_sheet(summary, data.base)
+    year = data.fiscal_year.label
+    _table_sheet(
+        book,
+        "未達成・未確定",
+        f"未達成・未確定の取組（{year}）",
+        SHORTFALL_COLUMNS,
+        [
+            [
+                group.label,
+                row.initiative.code,
+                row.initiative.name,
+                row.initiative.department_names,
+                row.text,
+                row.note,
+            ]
+            for group in data.shortfalls
+            for row in group.rows
+        ],
+    )
+    _table_sheet(
+        book,
+        "委員会の意見と対応",
+        f"行政経営プラン推進委員会の意見・提言と市の対応（{year}）",
+        OPINION_COLUMNS,
+        [
+            [
+                item.meeting.label,
+                item.meeting.date.isoformat(),
+                item.opinion.order,
+                item.target,
+                item.opinion.text,
+                *response,
+            ]
+            for item in data.opinions
+            for response in (
+                [[r.department.name, r.status_label, r.text, r.reason] for r in item.responses]
+                or [["", "取りまとめ中", "", ""]]
+            )
+        ],
+    )
+    _table_sheet(
+        book,
+        "プランの改訂",
+        f"プランの改訂（{year}）",
+        REVISION_COLUMNS,
+        [
+            [
+                row.revision.label,
+                row.revision.date.isoformat(),
+                "、".join(f"No.{i.code} {i.name}" for i in row.added),
+                "、".join(
+                    f"{item.meeting.label} 意見{item.opinion.order}" for item, _note in row.opinions
+                ),
+            ]
+            for row in data.revisions
+        ],
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _table_sheet(book, title: str, heading: str, columns: list, rows: list[list]) -> None:
+    """A plain boxed table under a heading; text that could run as a formula is neutralised."""
+    sheet = book.create_sheet(title)
+    sheet.cell(1, 1, heading).font = Font(name=FONT, bold=True, size=12)
+    for col, (label, width) in enumerate(columns, start=1):
+        cell = sheet.cell(2, col, label)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEAD_FILL
+        cell.alignment = CENTER
+        cell.border = BOX
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for row_number, values in enumerate(rows, start=3):
+        lines = 1
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row_number, col, neutralise(value))
+            cell.font = Font(name=FONT)
+            cell.border = BOX
+            cell.alignment = WRAP
+            if isinstance(value, str):
+                lines = max(lines, wrapped_lines(value, columns[col - 1][1]))
+        sheet.row_dimensions[row_number].height = LINE_HEIGHT * min(lines, 25) + 2
+    if not rows:
+        sheet.cell(3, 1, "該当はありません。").font = Font(name=FONT)
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    _print_setup(sheet)

@@ -12,6 +12,7 @@ class RenderedReport(models.Model):
         SUMMARY = "summary", _("概要版")
         DEPARTMENT = "department", _("担当課版")
         DRAFT = "draft", _("案（推進本部用）")
+        ASSEMBLY = "assembly", _("議会報告")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待機中")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
+from reports.assembly import AssemblyData
 from reports.selectors import ReportData
 
 # Bump when a template or its CSS changes, so cached files are rendered again.
@@ -18,6 +19,7 @@ KIND_TITLES = {
     "summary": "概要版",
     "department": "担当課版",
     "draft": "案",
+    "assembly": "議会報告",
 }
 
 
@@ -43,6 +45,19 @@ def report_html(*, data: ReportData, kind: str) -> RenderedHtml:
     department = data.department.pk if data.department else ""
     digest = hashlib.sha256(
         f"{TEMPLATE_VERSION}|{kind}|{data.fiscal_year.year}|{department}|".encode() + html.encode()
+    ).hexdigest()
+    return RenderedHtml(html=html, key=digest)
+
+
+def assembly_html(*, data: AssemblyData) -> RenderedHtml:
+    """The 議会報告 as one HTML document (the plan report's cover, look and tables), and the
+    key of exactly what it contains."""
+    html = render_to_string(
+        "reports/assembly.html",
+        {"data": data.base, "assembly": data, "kind": "assembly", "kind_title": "議会報告"},
+    )
+    digest = hashlib.sha256(
+        f"{TEMPLATE_VERSION}|assembly|{data.fiscal_year.year}||".encode() + html.encode()
     ).hexdigest()
     return RenderedHtml(html=html, key=digest)
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from initiatives.models import Department, FiscalYear
 from initiatives.plan.selectors import get_plan
+from reports.assembly import assembly_data
 from reports.models import RenderedReport
-from reports.rendering import html_to_pdf, report_html
+from reports.rendering import assembly_html, html_to_pdf, report_html
 from reports.selectors import report_data
 
 # A report queued or rendering for longer than this is queued again (its worker stopped).
@@ -33,6 +34,11 @@ class ReportRequest:
 
 def build_html(*, request: ReportRequest) -> tuple[str, str]:
     """The report's HTML and content key for the data as it is now."""
+    if request.kind == RenderedReport.Kind.ASSEMBLY:
+        rendered = assembly_html(
+            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year)
+        )
+        return rendered.html, rendered.key
     data = report_data(
         plan=get_plan(),
         fiscal_year=request.fiscal_year,

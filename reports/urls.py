@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:year>-draft.pdf", views.draft_pdf, name="draft"),
     path("<int:year>/department/<int:department_id>.pdf", views.department_pdf, name="department"),
     path("<int:year>.xlsx", views.achievement_xlsx, name="xlsx"),
+    path("<int:year>-assembly.pdf", views.assembly_pdf, name="assembly"),
+    path("<int:year>-assembly.xlsx", views.assembly_xlsx, name="assembly_xlsx"),
 ]

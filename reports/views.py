@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET
 from initiatives.models import Department, FiscalYear
 from initiatives.plan.selectors import get_plan
 from initiatives.roles import is_hq
-from reports.excel import achievement_workbook
+from reports.assembly import assembly_data
+from reports.excel import achievement_workbook, assembly_workbook
 from reports.models import RenderedReport
 from reports.selectors import report_data
 from reports.services import ReportRequest, request_report
@@ -90,6 +91,26 @@ def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
         ReportRequest(kind=RenderedReport.Kind.DRAFT, fiscal_year=fiscal_year),
         f"kanazawa-plan-{year}-draft.pdf",
     )
+
+
+@require_GET
+def assembly_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The report to the assembly (議会報告): published results, opinions and revisions."""
+    fiscal_year = _fiscal_year(year)
+    return _serve(
+        request,
+        ReportRequest(kind=RenderedReport.Kind.ASSEMBLY, fiscal_year=fiscal_year),
+        f"kanazawa-plan-{year}-assembly.pdf",
+    )
+
+
+@require_GET
+def assembly_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    fiscal_year = _fiscal_year(year)
+    data = assembly_data(plan=get_plan(), fiscal_year=fiscal_year)
+    response = HttpResponse(assembly_workbook(data=data), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="kanazawa-plan-{year}-assembly.xlsx"'
+    return response
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from governance.public.selectors import opinions_for_initiative, opinions_for_policy
 from initiatives.models import Initiative, Plan, Policy
 from initiatives.plan.selectors import achievement_table, fiscal_years_of, get_plan
 from initiatives.public import open_data
@@ -97,6 +98,7 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
             "initiative": sheet.initiative,
             "charts": [indicator_chart(i) for i in sheet.indicators],
             "published_years": published_years(plan=plan),
+            "committee": opinions_for_initiative(initiative=sheet.initiative),
         },
     )
 
@@ -120,6 +122,7 @@ def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
             "fiscal_years": fiscal_years_of(plan),
             "charts": _charts(achievement_tallies(plan=plan, policy=policy)),
             "policies": Policy.objects.filter(plan=plan).order_by("number"),
+            "committee_opinions": opinions_for_policy(policy=policy),
         },
     )
 

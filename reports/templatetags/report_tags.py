@@ -21,3 +21,9 @@ def status_cell(statuses: dict, year: int) -> str:
     if status is None:
         return "—"
     return status_label(status)
+
+
+@register.filter
+def get_count(counts: dict, key: str) -> int:
+    """A count by key, 0 when there is none (e.g. a status nobody reached)."""
+    return counts.get(key, 0)

@@ -15,6 +15,8 @@ PAGES = {
     "initiative-1": "/initiatives/1/",
     "policy-1": "/policies/1/",
     "open-data": "/open-data/",
+    "committee": "/committee/",
+    "committee-opinions": "/committee/opinions/",
 }
 
 
