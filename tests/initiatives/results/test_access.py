@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -53,7 +53,14 @@ def people() -> dict:
         "outside_hq": make_staff("kato", hq=True, is_staff=False),
         "outside_member": make_staff("watanabe", "税務課", is_staff=False),
         "anonymous": AnonymousUser(),
+        # In a group of its own, which is not the 推進本部:
+        "grouped": _in_group(make_staff("kobayashi"), "推進本部事務局（閲覧）"),
     }
+
+
+def _in_group(user, name: str):
+    user.groups.add(Group.objects.create(name=name))
+    return user
 
 
 # Expected answers of allowed(user, None, action), written per person.
@@ -76,6 +83,7 @@ MAY = {
     "outside_hq": set(),
     "outside_member": set(),
     "anonymous": set(),
+    "grouped": set(),
 }
 
 
@@ -249,6 +257,18 @@ def open_2024(*, closed: bool) -> EvaluationPeriod:
         deadline=timezone.localdate(),
         closed_at=timezone.now() if closed else None,
     )
+
+
+@pytest.mark.parametrize("state", list(State), ids=lambda state: state.value)
+def test_it_lets_a_department_edit_only_until_it_submits(people, state) -> None:
+    open_2024(closed=False)
+    result = no1_2024(state, published=state is State.PUBLISHED)
+    editable = state in (State.NOT_STARTED, State.DRAFT, State.RETURNED)
+    assert allowed(people["sato"], result, Action.EDIT) is editable
+    results = Result.objects.filter(pk=result.pk)
+    assert restrict(results, people["sato"], "edit").exists() is editable
+    actuals = Actual.objects.filter(result=result)
+    assert restrict(actuals, people["sato"], Action.EDIT).count() == (1 if editable else 0)
 
 
 def test_it_refuses_every_edit_before_the_year_is_opened(people) -> None:

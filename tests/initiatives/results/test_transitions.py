@@ -77,6 +77,17 @@ EXPECTED_ROLE = {
     Step.REOPEN: Role.HQ,
 }
 
+# The states in which each step's own role may act on a result at all (permissions.py):
+# outside them the step is refused as not permitted (403), inside them by the table.
+IN_REACH = {
+    Step.SAVE: {NS, DRAFT, RET},
+    Step.SUBMIT: {NS, DRAFT, RET},
+    Step.RETURN: {SUB, APP},
+    Step.APPROVE: {SUB, APP},
+    Step.PUBLISH: set(State),
+    Step.REOPEN: {PUB},
+}
+
 # Why each refused step is refused, in the words staff read.
 REFUSALS = {
     Step.SAVE: "この実施結果は{}のため、編集できません。",
@@ -88,6 +99,13 @@ REFUSALS = {
 }
 NOTHING_ENTERED = "まだ何も入力されていません。入力してから提出してください。"
 COMMENT_MISSING = "差戻しの理由（コメント）を入力してください。"
+
+
+def refusal(state: State, step: Step) -> str:
+    if (state, step) == (NS, Step.SUBMIT):
+        return NOTHING_ENTERED
+    return REFUSALS[step].format(state.label)
+
 
 CELLS = [(state, step, person) for state in State for step in Step for person in PEOPLE]
 
@@ -215,9 +233,14 @@ def test_each_cell_moves_as_the_table_says_or_changes_nothing(
             pytest.raises((ValidationError, PermissionDenied)) as refused,
         ):
             take(step, result, user, comment=comment)
-        if TAKEN_BY[EXPECTED_ROLE[step]] != person:
-            # Someone who never takes this step is refused as such, whatever the state.
+        if TAKEN_BY[EXPECTED_ROLE[step]] != person or state not in IN_REACH[step]:
+            # The screens answer 403 here: not this person's step, or not in this state.
             assert refused.type is PermissionDenied
+        else:
+            # The screens show the table's reason next to the form.
+            assert refused.type is ValidationError
+            if step is not Step.PUBLISH:
+                assert refused.value.messages == [refusal(state, step)]
         assert snapshot(result) == before
         assert mail.outbox == []
         return
@@ -283,12 +306,7 @@ def test_it_holds_exactly_the_expected_rows() -> None:
 def test_it_refuses_every_other_step_in_japanese(source, step) -> None:
     with pytest.raises(ValidationError) as refused:
         transitions.transition(source, step)
-    expected = (
-        NOTHING_ENTERED
-        if (source, step) == (NS, Step.SUBMIT)
-        else REFUSALS[step].format(source.label)
-    )
-    assert refused.value.messages == [expected]
+    assert refused.value.messages == [refusal(source, step)]
 
 
 def test_it_reads_states_and_steps_given_as_plain_strings() -> None:
