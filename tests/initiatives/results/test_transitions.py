@@ -246,8 +246,12 @@ def test_each_cell_moves_as_the_table_says_or_changes_nothing(
         return
 
     target, _role, reason, expected_mail, _comment_required = row
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         take(step, result, user, comment=comment)
+    # Nothing is mailed before the step's transaction has committed.
+    assert mail.outbox == []
+    for callback in after_commit:
+        callback()
     result.refresh_from_db()
     assert result.state == target
     assert result.version == before[1] + 1
