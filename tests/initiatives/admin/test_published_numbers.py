@@ -210,3 +210,30 @@ def test_it_refuses_a_superuser_every_direct_write_of_a_result(superuser) -> Non
     delete = reverse("admin:initiatives_result_delete", args=[result.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert published_state(actual) == before
+
+
+@pytest.mark.parametrize("model", [WorkflowEvent, PublicCorrection])
+def test_it_keeps_the_workflow_records_read_only_for_a_superuser(superuser, model) -> None:
+    result = Result.objects.get(initiative__code="1", fiscal_year__year=2023)
+    if model is WorkflowEvent:
+        record = WorkflowEvent.objects.create(
+            result=result, action="publish", from_state="approved", to_state="published"
+        )
+        posted = {"result": result.pk, "action": "publish", "comment": "書き換え"}
+    else:
+        record = PublicCorrection.objects.create(
+            result=result, corrected_at=result.published_at, field="実施結果", before="前"
+        )
+        posted = {"result": result.pk, "field": "実施結果", "before": "書き換え"}
+    name = model._meta.model_name
+    count = model.objects.count()
+    client = login(superuser)
+    change = reverse(f"admin:initiatives_{name}_change", args=[record.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, posted).status_code == 403
+    assert client.post(reverse(f"admin:initiatives_{name}_add"), posted).status_code == 403
+    delete = reverse(f"admin:initiatives_{name}_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    fresh = model.objects.get(pk=record.pk)
+    assert (fresh.comment if model is WorkflowEvent else fresh.before) != "書き換え"
+    assert model.objects.count() == count
