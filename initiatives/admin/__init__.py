@@ -1,8 +1,8 @@
 """The admin screens, thin: each module registers the screens of what it is named for and
-calls services and selectors for every read and write."""
+calls services and selectors for every read and write. Importing a module registers it."""
 
 from __future__ import annotations
 
-from initiatives.admin import results, structure
+from initiatives.admin import periods, records, results, structure, users
 
-__all__ = ["results", "structure"]
+__all__ = ["periods", "records", "results", "structure", "users"]

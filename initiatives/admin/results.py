@@ -1,35 +1,29 @@
-"""Admin screens of the results workflow: entry, review, overview, history, periods, roles.
+"""実施結果: the results list, the entry screen of the departments and the review screen of
+HQ, with the bulk submit/approve actions and each initiative's history.
 
-Every screen asks `initiatives.results.permissions` on the server: querysets are restricted and
-each object is checked; links are hidden only as a courtesy.
+The screens of a whole year (overview, publish) and the spreadsheet screens are mixins of
+the same ModelAdmin, in `admin.overview` and `admin.result_sheets`, so that every URL stays
+under /admin/initiatives/result/. Every screen asks `initiatives.results.permissions` on the
+server: querysets are restricted and each object is checked; links are hidden only as a
+courtesy.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import (
-    DepartmentMembership,
-    EvaluationPeriod,
-    FiscalYear,
-    Initiative,
-    PublicCorrection,
-    Result,
-    WorkflowEvent,
-)
+from initiatives.admin.common import ScreenContext, state_badge
+from initiatives.admin.overview import YearScreens
+from initiatives.admin.result_sheets import SheetScreens
+from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
 from initiatives.results import services, transitions
 from initiatives.results.forms import ResultEntryForm, ReviewForm
 from initiatives.results.permissions import Action, allowed, check, restrict
@@ -39,39 +33,10 @@ from initiatives.results.selectors import (
     entry_context,
     initiative_history,
     open_periods,
-    overview,
 )
 from initiatives.results.transitions import Step
 from initiatives.roles import is_hq
-from initiatives.sheets import io as sheet_io
-from initiatives.sheets import results_workbook
-from initiatives.sheets.io import SpreadsheetError
 from initiatives.vocabulary import number_text
-
-
-def state_badge(state: str) -> str:
-    return format_html(
-        '<span class="state-badge" style="background:{}">{}</span>',
-        transitions.colour(state),
-        Result.State(state).label,
-    )
-
-
-class SheetUploadForm(forms.Form):
-    """The file input of the results import screen."""
-
-    file = forms.FileField(
-        label="取り込むファイル",
-        help_text=(
-            f"{sheet_io.ACCEPTED_FORMATS}。大きさは {sheet_io.MAX_UPLOAD_LABEL} まで。"
-            "この画面の「Excelに書き出す」で書き出して入力したファイルを選びます。"
-        ),
-        allow_empty_file=True,  # sheet_io.read_upload_bytes says why an empty file fails
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -84,7 +49,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
     """実施結果: the entry screen for departments and the review screen for HQ."""
 
     list_display = [
@@ -228,27 +193,8 @@ class ResultAdmin(admin.ModelAdmin):
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
-            path("overview/", wrap(self.overview_view), name="initiatives_result_overview"),
-            path(
-                "publish/<int:year>/",
-                wrap(self.publish_view),
-                name="initiatives_result_publish",
-            ),
-            path(
-                "spreadsheet/export/",
-                wrap(self.sheet_export_view),
-                name="initiatives_result_sheet_export",
-            ),
-            path(
-                "spreadsheet/import/",
-                wrap(self.sheet_import_view),
-                name="initiatives_result_sheet_import",
-            ),
-            path(
-                "spreadsheet/import/confirm/",
-                wrap(self.sheet_confirm_view),
-                name="initiatives_result_sheet_confirm",
-            ),
+            *self.year_urls(),
+            *self.sheet_urls(),
             path(
                 "initiative/<int:initiative_id>/history/",
                 wrap(self.initiative_history_view),
@@ -256,225 +202,6 @@ class ResultAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def _context(self, request: HttpRequest, **extra) -> dict:
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "app_label": self.model._meta.app_label,
-            **extra,
-        }
-
-    def overview_view(self, request: HttpRequest) -> TemplateResponse:
-        """HQ's overview of one fiscal year (the open one by default)."""
-        check(request.user, None, Action.REVIEW)
-        years = list(FiscalYear.objects.order_by("year"))
-        year = request.GET.get("year")
-        if year and year.isdigit():
-            fiscal_year = get_object_or_404(FiscalYear, year=int(year))
-        else:
-            periods = open_periods()
-            fiscal_year = periods[0].fiscal_year if periods else years[-1]
-        data = overview(fiscal_year=fiscal_year)
-        base = reverse("admin:initiatives_result_changelist")
-        query = f"fiscal_year__id__exact={fiscal_year.pk}"
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/overview.html",
-            self._context(
-                request,
-                title=f"{fiscal_year.label} 実施結果の集計",
-                data=data,
-                years=years,
-                fiscal_year=fiscal_year,
-                deadline_text=deadline_text(data.period) if data.period else "",
-                list_url=f"{base}?{query}",
-                states=[(s, Result.State(s).label) for s, _c in data.total_cells()],
-            ),
-        )
-
-    def publish_view(self, request: HttpRequest, year: int) -> HttpResponse:
-        """HQ publishes the approved results of a fiscal year (after a confirmation)."""
-        check(request.user, None, Action.PUBLISH)
-        fiscal_year = get_object_or_404(FiscalYear, year=year)
-        approved = (
-            Result.objects.filter(
-                fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH)
-            )
-            .select_related("initiative")
-            .order_by("initiative__order")
-        )
-        if request.method == "POST":
-            summary = services.publish_year(fiscal_year=fiscal_year, user=request.user)
-            if summary.published:
-                self.message_user(
-                    request,
-                    f"{fiscal_year.label}の承認済 {summary.published}件を公開しました"
-                    f"（うち訂正 {summary.corrected}件）。",
-                    messages.SUCCESS,
-                )
-            else:
-                self.message_user(
-                    request, "公開できる承認済の実施結果はありません。", messages.WARNING
-                )
-            return HttpResponseRedirect(
-                reverse("admin:initiatives_result_overview") + f"?year={year}"
-            )
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/publish_confirm.html",
-            self._context(
-                request,
-                title=f"{fiscal_year.label}の実施結果を公開",
-                fiscal_year=fiscal_year,
-                approved=approved,
-            ),
-        )
-
-    # --- the results spreadsheet (export, import with preview, confirm) ---
-
-    def _sheet_year(self, request: HttpRequest) -> FiscalYear | None:
-        year = request.GET.get("year", "")
-        if year.isdigit():
-            return get_object_or_404(FiscalYear, year=int(year))
-        periods = open_periods()
-        return periods[0].fiscal_year if periods else None
-
-    def _list_url(self, fiscal_year: FiscalYear | None = None) -> str:
-        url = reverse("admin:initiatives_result_changelist")
-        return f"{url}?fiscal_year__id__exact={fiscal_year.pk}" if fiscal_year else url
-
-    def sheet_export_view(self, request: HttpRequest) -> HttpResponse:
-        """Download the .xlsx of the user's results of the open fiscal year (or ?year=)."""
-        check(request.user, None, Action.VIEW)
-        fiscal_year = self._sheet_year(request)
-        if fiscal_year is None:
-            self.message_user(
-                request,
-                "いま受付中の入力期間がないため、書き出す年度がありません。",
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(self._list_url())
-        content = results_workbook.export_workbook(user=request.user, fiscal_year=fiscal_year)
-        filename = results_workbook.export_filename(user=request.user, fiscal_year=fiscal_year)
-        return HttpResponse(
-            content,
-            content_type=XLSX_TYPE,
-            headers={
-                "Content-Disposition": content_disposition_header(True, filename),
-                "Cache-Control": "no-store",
-            },
-        )
-
-    def _sheet_context(self, request: HttpRequest, **extra) -> dict:
-        periods = open_periods()
-        fiscal_year = periods[0].fiscal_year if periods else None
-        return self._context(
-            request,
-            periods=[(p, deadline_text(p)) for p in periods],
-            sheet_year=fiscal_year,
-            list_url=self._list_url(fiscal_year),
-            help_lines=results_workbook.help_lines(
-                fiscal_year_label=fiscal_year.label if fiscal_year else "", slots=None
-            )[2:],
-            max_upload=sheet_io.MAX_UPLOAD_LABEL,
-            accepted_formats=sheet_io.ACCEPTED_FORMATS,
-            **extra,
-        )
-
-    def _check_sheet_import(self, request: HttpRequest) -> None:
-        """Only department staff import results (each row is checked again when saved)."""
-        if not allowed(request.user, None, Action.EDIT):
-            raise PermissionDenied(
-                "ファイルからの取り込みは、担当課の職員だけができます"
-                "（推進本部は実施結果を入力しません）。"
-            )
-
-    def sheet_import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a filled sheet; answer with the preview (a dry run: nothing changes)."""
-        self._check_sheet_import(request)
-        form = SheetUploadForm()
-        if request.method == "POST":
-            form = SheetUploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                filename = sheet_io.safe_filename(upload.name)
-                try:
-                    content = sheet_io.read_upload_bytes(upload)
-                    preview = results_workbook.preview_import(
-                        user=request.user, content=content, filename=filename
-                    )
-                except SpreadsheetError as error:
-                    form.add_error("file", error.messages)
-                else:
-                    token = ""
-                    if preview.can_apply:
-                        token = sheet_io.keep_upload(
-                            request,
-                            purpose=results_workbook.PURPOSE,
-                            content=content,
-                            filename=filename,
-                        )
-                    return self._preview_response(request, preview, token=token)
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/sheet_import.html",
-            self._sheet_context(request, title="実施結果をファイルから取り込む", form=form),
-        )
-
-    def _preview_response(
-        self, request: HttpRequest, preview, *, token: str = "", error: str = ""
-    ) -> TemplateResponse:
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/sheet_preview.html",
-            self._sheet_context(
-                request,
-                title="取り込む内容の確認",
-                preview=preview,
-                token=token,
-                error=error,
-            ),
-            status=409 if error else 200,
-        )
-
-    def sheet_confirm_view(self, request: HttpRequest) -> HttpResponse:
-        """Apply the previewed file: every row in one transaction, or nothing."""
-        self._check_sheet_import(request)
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        purpose = results_workbook.PURPOSE
-        if request.POST.get("_action") == "cancel":
-            sheet_io.discard_upload(request, purpose=purpose)
-            self.message_user(request, "取り込みをやめました。何も変更していません。")
-            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        try:
-            content, filename = sheet_io.kept_upload(
-                request, purpose=purpose, token=request.POST.get("token", "")
-            )
-        except SpreadsheetError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        try:
-            preview = results_workbook.apply_import(
-                user=request.user, content=content, filename=filename
-            )
-        except results_workbook.ImportRefused as refused:
-            sheet_io.discard_upload(request, purpose=purpose)
-            return self._preview_response(request, refused.preview, error=str(refused))
-        except SpreadsheetError as error:
-            sheet_io.discard_upload(request, purpose=purpose)
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:initiatives_result_sheet_import"))
-        sheet_io.discard_upload(request, purpose=purpose)
-        self.message_user(
-            request,
-            f"「{filename}」から{len(preview.changed)}件の実施結果を取り込みました（一時保存）。"
-            "まだ提出していません。内容を確かめてから、入力画面で「提出する」を押してください。",
-            messages.SUCCESS,
-        )
-        periods = open_periods()
-        return HttpResponseRedirect(self._list_url(periods[0].fiscal_year if periods else None))
 
     def initiative_history_view(self, request: HttpRequest, initiative_id: int) -> HttpResponse:
         """Every step and change of an initiative's results, with submitted-vs-approved diffs."""
@@ -637,124 +364,3 @@ class ResultAdmin(admin.ModelAdmin):
         }[action]
         self.message_user(request, done, messages.SUCCESS)
         return 302
-
-
-class HQOnlyAdmin(admin.ModelAdmin):
-    """Screens for HQ reviewers only."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_hq(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_hq(request.user)
-
-
-@admin.register(EvaluationPeriod)
-class EvaluationPeriodAdmin(HQOnlyAdmin):
-    """入力期間: HQ opens a fiscal year for entry with a deadline and closes it."""
-
-    list_display = [
-        "fiscal_year",
-        "deadline",
-        "remaining",
-        "open_display",
-        "opened_at",
-        "closed_at",
-    ]
-    fields = ["fiscal_year", "deadline"]
-    actions = ["close_selected", "reopen_selected"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return allowed(request.user, None, Action.MANAGE_PERIODS)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return allowed(request.user, None, Action.MANAGE_PERIODS)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return ["fiscal_year"] if obj else []
-
-    @admin.display(description=_("残り日数"))
-    def remaining(self, obj: EvaluationPeriod) -> str:
-        return deadline_text(obj)
-
-    @admin.display(description=_("受付中"), boolean=True)
-    def open_display(self, obj: EvaluationPeriod) -> bool:
-        return obj.is_open
-
-    def save_model(self, request: HttpRequest, obj: EvaluationPeriod, form, change: bool) -> None:
-        if change:
-            services.set_deadline(period=obj, deadline=obj.deadline, user=request.user)
-        else:
-            period = services.open_period(
-                fiscal_year=obj.fiscal_year, deadline=obj.deadline, user=request.user
-            )
-            obj.pk = period.pk
-
-    @admin.action(description=_("選択した年度の受付を終了する"), permissions=["change"])
-    def close_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for period in queryset:
-            services.close_period(period=period, user=request.user)
-        self.message_user(request, "受付を終了しました。担当課は編集できなくなります。")
-
-    @admin.action(description=_("選択した年度の受付を再開する"), permissions=["change"])
-    def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for period in queryset.select_related("fiscal_year"):
-            services.open_period(
-                fiscal_year=period.fiscal_year, deadline=period.deadline, user=request.user
-            )
-        self.message_user(request, "受付を再開しました。")
-
-
-class ReadOnlyHQAdmin(HQOnlyAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-@admin.register(WorkflowEvent)
-class WorkflowEventAdmin(ReadOnlyHQAdmin):
-    list_display = ["created_at", "result", "action", "from_state", "to_state", "actor", "comment"]
-    list_filter = ["action", "result__fiscal_year"]
-    search_fields = ["result__initiative__code", "result__initiative__name", "comment"]
-    list_select_related = ["result__initiative", "result__fiscal_year", "actor"]
-
-
-@admin.register(PublicCorrection)
-class PublicCorrectionAdmin(ReadOnlyHQAdmin):
-    list_display = ["corrected_at", "result", "field", "before", "after"]
-    list_select_related = ["result__initiative", "result__fiscal_year"]
-
-
-class DepartmentMembershipInline(admin.TabularInline):
-    model = DepartmentMembership
-    extra = 1
-    autocomplete_fields = ["department"]
-    verbose_name = _("所属する担当課")
-    verbose_name_plural = _("所属する担当課（実施結果を入力する課）")
-
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users with the departments they enter results for (推進本部 is a group)."""
-
-    inlines = [DepartmentMembershipInline]
-    list_display = ["username", "last_name", "first_name", "email", "is_staff", "departments"]
-
-    @admin.display(description=_("担当課"))
-    def departments(self, obj) -> str:
-        return "、".join(m.department.name for m in obj.department_memberships.all())
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("department_memberships__department")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -455,12 +455,38 @@ class TargetAdmin(StructureAdmin):
     list_select_related = ["indicator__initiative", "fiscal_year"]
 
 
+# Why no admin screen writes a result's numbers: they change through the workflow only.
+WORKFLOW_ONLY = (
+    "実績値は実施結果の入力画面でだけ変更できます。公開済みの値を直すときは、"
+    "実施結果の「修正のため再開する」から入力・承認・公開の手続きを通してください。"
+)
+
+
 @admin.register(Actual)
 class ActualAdmin(StructureAdmin, SimpleHistoryAdmin):
+    """実績値, shown read-only to HQ and superusers alike: a value entered here would skip the
+    version check, the history of steps and the public list of corrections."""
+
     list_display = ["__str__", "result"]
     list_filter = ["result__fiscal_year"]
     search_fields = ["indicator__name", "indicator__initiative__code"]
     list_select_related = ["indicator", "result__initiative", "result__fiscal_year"]
+    fields = readonly_fields = ["result", "indicator", "value", "published_value"]
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history saves a posted earlier version without asking has_change_permission.
+        if request.method != "GET":
+            raise PermissionDenied(WORKFLOW_ONLY)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Relisting)

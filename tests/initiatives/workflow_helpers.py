@@ -33,6 +33,19 @@ def make_user(username: str, *departments: str, hq: bool = False):
     return user
 
 
+def make_staff(username: str, *departments: str, hq: bool = False, **fields):
+    """A staff user without a password, for tests that call services and never log in:
+    hashing a password costs more than most of those tests."""
+    user = get_user_model().objects.create(
+        username=username, email=f"{username}@example.com", **{"is_staff": True, **fields}
+    )
+    for name in departments:
+        DepartmentMembership.objects.create(user=user, department=Department.objects.get(name=name))
+    if hq:
+        user.groups.add(Group.objects.get(name=HQ_GROUP))
+    return user
+
+
 def open_year(year: int, *, hq, days: int = 30) -> EvaluationPeriod:
     return services.open_period(
         fiscal_year=FiscalYear.objects.get(year=year),
