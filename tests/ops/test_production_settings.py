@@ -157,11 +157,21 @@ def test_it_runs_production_with_https_only_settings(tmp_path: Path) -> None:
     }
 
 
+def test_the_suite_runs_on_the_production_defaults(settings) -> None:
+    # tests/settings.py gives only a deployment's environment; a DEBUG=1 sneaking in would
+    # turn all of these off and leave the suite testing development instead.
+    assert settings.SESSION_COOKIE_SECURE is True
+    assert settings.CSRF_COOKIE_SECURE is True
+    assert settings.SECURE_HSTS_SECONDS == 31_536_000
+    assert settings.ALLOWED_HOSTS == ["testserver"]
+    assert settings.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert settings.LOGGING["handlers"]["stdout"]["formatter"] == "json"
+
+
 @pytest.mark.django_db
 def test_it_sends_secure_cookies_and_security_headers(client, settings) -> None:
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    settings.SECURE_HSTS_SECONDS = 31_536_000
-    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
     response = client.get(f"/{settings.ADMIN_URL}login/", secure=True)
     assert "secure" in str(response.cookies["csrftoken"]).lower()
     assert response["X-Frame-Options"] == "DENY"
