@@ -3,11 +3,14 @@ PYTHON ?= $(shell scripts/find-python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DEBUG ?= 1
 # Links in mails and messages point at the dev server's port.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint check-python system-deps system-deps-test venv migrate load serve clean
+# The development targets (and what they depend on) run with DEBUG on unless the shell says
+# otherwise; the test suite runs on production settings (tests/settings.py).
+run load migrate export: export DEBUG ?= 1
+
+.PHONY: run test lint export check-python system-deps system-deps-test venv migrate load clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -44,6 +47,10 @@ run: system-deps load
 	@$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole plan of the local database as one JSON document (docs/plan-format.md).
+export: load
+	$(BIN)/python manage.py export_plan --out plan.json
 
 test: system-deps-test venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
