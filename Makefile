@@ -10,7 +10,8 @@ export SITE_URL ?= http://127.0.0.1:$(PORT)
 # otherwise; the test suite runs on production settings (tests/settings.py).
 run load migrate export: export DEBUG ?= 1
 
-.PHONY: run test lint export check-python system-deps system-deps-test venv migrate load clean
+.PHONY: run test lint lock export check-python system-deps system-deps-test venv migrate load \
+	clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -27,12 +28,22 @@ system-deps-test:
 $(BIN)/activate: | check-python
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml $(BIN)/activate
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+# Exactly the locked versions, then the project itself without resolving anything again.
+$(VENV)/.installed: requirements.lock pyproject.toml $(BIN)/activate
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $@
 
 venv: check-python $(VENV)/.installed
+
+# After changing the dependencies in pyproject.toml. Versions already locked are kept;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed version. The
+# Docker image installs deploy/requirements.lock: the same versions, without the dev tools.
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+	  --quiet $(LOCK_ARGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes \
+	  --quiet -c requirements.lock -o deploy/requirements.lock
 
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input
