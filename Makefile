@@ -3,6 +3,8 @@ PYTHON ?= $(shell scripts/find-python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Processes the test suite runs in (pytest-xdist; each loads the plan once). 0: this one.
+TEST_WORKERS ?= 2
 # Links in mails and messages point at the dev server's port.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -64,7 +66,7 @@ export: load
 	$(BIN)/python manage.py export_plan --out plan.json
 
 test: system-deps-test venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
