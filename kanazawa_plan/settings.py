@@ -7,7 +7,6 @@ below, which refuse values they cannot read instead of guessing.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,11 +100,11 @@ def env_database(name: str, default: str) -> dict:
 
 DEBUG = env_bool("DEBUG", False)
 
-# Tests and local development may run on a fixed, public key; production must set one.
-TESTING = "pytest" in sys.modules
+# Local development may run on a fixed, public key; production (and the test suite, which
+# runs on production settings) must set one.
 SECRET_KEY = env_secret(
     "SECRET_KEY",
-    "django-insecure-local-development-only" if DEBUG or TESTING else None,
+    "django-insecure-local-development-only" if DEBUG else None,
     hint="本番では SECRET_KEY か SECRET_KEY_FILE を設定してください"
     "（開発時は DEBUG=1 で固定値を使います）。",
 )
@@ -114,9 +113,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 # Full origins (https://plan.example.jp) of the reverse proxy in front of the app.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# HTTPS: on by default when DEBUG is off. Tests speak plain HTTP to the test client, so
-# only the redirect is off under pytest; cookies and HSTS stay as in production.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+# HTTPS: on by default when DEBUG is off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load-balancer probes may use plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Behind a TLS-terminating reverse proxy: the header it sets for the original scheme,
@@ -256,14 +254,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Relative paths are taken from this folder.
 STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
-# Production serves collectstatic's hashed, compressed files through whitenoise. Development
-# and tests use the plain storage: the manifest storage refuses any {% static %} file that
-# collectstatic has not run for, which would make every test run depend on a collectstatic.
+# Production serves collectstatic's hashed, compressed files through whitenoise (so it needs
+# a collectstatic before it starts; the test suite runs one too). Development uses the plain
+# storage, which serves every file as it is edited.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -272,14 +270,15 @@ MEDIA_ROOT = BASE_DIR / env_str("MEDIA_ROOT", "var/media")
 MEDIA_URL = "media/"
 
 # Background work (the PDF reports): a database-backed queue; `make run` starts its worker
-# (`manage.py db_worker`). TASKS_BACKEND=immediate runs tasks inline (the default in tests).
+# (`manage.py db_worker`). TASKS_BACKEND=immediate runs tasks inline (the test suite does).
+_TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if _TASKS_BACKEND not in {"database", "immediate"}:
+    raise ImproperlyConfigured("環境変数 TASKS_BACKEND は database か immediate にしてください。")
 TASKS = {
     "default": {
-        "BACKEND": (
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if env_str("TASKS_BACKEND", "immediate" if TESTING else "database") == "immediate"
-            else "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if _TASKS_BACKEND == "immediate"
+        else "django_tasks_db.DatabaseBackend",
     }
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from pytest_django.live_server_helper import LiveServer
 
 from initiatives.plan.loader import import_plan
 from tests.conftest import real_plan_document
@@ -27,6 +28,30 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server, serving static files as production does.
+
+    pytest-django wraps the app in staticfiles' handler, which finds files by their source
+    names; the pages link collectstatic's hashed names, which the app's own whitenoise
+    middleware serves from STATIC_ROOT, as under gunicorn.
+    """
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    server.thread.static_handler = _app_itself
+    server.start()
+    yield server
+    server.stop()
+
+
+def _app_itself(application: object) -> object:
+    return application
 
 
 @pytest.fixture

@@ -83,6 +83,52 @@ def test_it_serves_hashed_static_file_names_in_production(tmp_path: Path) -> Non
     assert url.stdout.strip() == f"/static/{hashed}"
 
 
+def fresh_shell_env() -> dict[str, str]:
+    """The environment of a new login shell: none of the app's variables."""
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+
+
+SHOW_DEBUG = "from django.conf import settings; print(settings.DEBUG)"
+
+
+def test_manage_py_runs_the_checkout_in_development_from_a_fresh_shell() -> None:
+    result = _manage(fresh_shell_env(), "shell", "--no-imports", "-c", SHOW_DEBUG)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_manage_py_never_guesses_development_for_a_database_url() -> None:
+    env = {**fresh_shell_env(), "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/plan"}
+    result = _manage(env, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_gunicorn_never_starts_in_development_by_itself() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import kanazawa_plan.wsgi"],
+        env=fresh_shell_env(),
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_every_production_entry_point_turns_debug_off() -> None:
+    deploy = settings.BASE_DIR / "deploy"
+    assert "\nDEBUG=0\n" in PRODUCTION_ENV.read_text(encoding="utf-8")
+    for unit in deploy.glob("*.service"):
+        text = unit.read_text(encoding="utf-8")
+        assert "EnvironmentFile=/srv/kanazawa-plan/deploy/production.env" in text, unit.name
+    # The image itself, so that any container of it (compose's or a bare `docker run`) is
+    # production.
+    assert "\nENV DEBUG=0\n" in (deploy / "Dockerfile").read_text(encoding="utf-8")
+
+
 def test_it_reads_the_secret_key_from_a_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,11 +203,21 @@ def test_it_runs_production_with_https_only_settings(tmp_path: Path) -> None:
     }
 
 
+def test_the_suite_runs_on_the_production_defaults(settings) -> None:
+    # tests/settings.py gives only a deployment's environment; a DEBUG=1 sneaking in would
+    # turn all of these off and leave the suite testing development instead.
+    assert settings.SESSION_COOKIE_SECURE is True
+    assert settings.CSRF_COOKIE_SECURE is True
+    assert settings.SECURE_HSTS_SECONDS == 31_536_000
+    assert settings.ALLOWED_HOSTS == ["testserver"]
+    assert settings.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert settings.LOGGING["handlers"]["stdout"]["formatter"] == "json"
+
+
 @pytest.mark.django_db
 def test_it_sends_secure_cookies_and_security_headers(client, settings) -> None:
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    settings.SECURE_HSTS_SECONDS = 31_536_000
-    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
     response = client.get(f"/{settings.ADMIN_URL}login/", secure=True)
     assert "secure" in str(response.cookies["csrftoken"]).lower()
     assert response["X-Frame-Options"] == "DENY"

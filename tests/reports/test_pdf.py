@@ -65,7 +65,7 @@ def test_it_has_the_document_parts_and_numbered_contents(full_pdf) -> None:
         for title, number in re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", contents, re.M)
     }
     # Numbered from the first chapter, as the document (its contents list starts at p.1).
-    # The same page numbers as the city's contents list (see ../shared/document-layout.md).
+    # The same page numbers as the contents list (目次) of the city's document.
     assert numbers["1. 行財政運営の課題"] == 1
     assert numbers["2. 行政改革大綱から行政経営プランへ"] == 3
     assert numbers["3. 行政経営プラン"] == 6

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -27,7 +28,8 @@ def test_it_shows_the_plan_at_a_glance_with_a_chart_and_a_table(client):
     assert '<html lang="ja">' in html
     assert "<title>概要 | " in html
     assert '<a class="skip-link" href="#main">本文へ移動</a>' in html
-    assert 'href="/static/css/print.css" media="print"' in html
+    # The collected file's hashed name, as production serves it.
+    assert f'href="{static("css/print.css")}" media="print"' in html
     assert "基本理念" in html and "推進期間" in html and "取組姿勢" in html
     for number in (1, 2, 3):
         assert f'href="/policies/{number}/"' in html
