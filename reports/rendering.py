@@ -66,6 +66,7 @@ def html_to_pdf(*, html: str) -> tuple[bytes, int]:
     its number of pages."""
     from weasyprint import HTML
 
+    _cache_page_references()
     document = HTML(string=html, base_url=".").render(pdf_variant=PDF_VARIANT)
     first_numbered = first_numbered_page(document)
 
@@ -75,6 +76,31 @@ def html_to_pdf(*, html: str) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     document.write_pdf(buffer, pdf_variant=PDF_VARIANT, finisher=finish)
     return buffer.getvalue(), len(document.pages)
+
+
+def _cache_page_references() -> None:
+    """Make pydyf's `PDF.page_references` computed once per page count, not per access.
+
+    pydyf 0.13 rebuilds the tuple of all page references on every access, and WeasyPrint's
+    tagger reads it once per structure element (~15,000 times for the full report): about
+    a quarter of the cost of tagging. The cached tuple is the same value while no page is
+    added (pages are all added before tags and links are written).
+    """
+    import pydyf
+
+    if getattr(pydyf.PDF.page_references.fget, "cached_per_page_count", False):
+        return
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_page_references")
+        if cached is None or cached[0] != len(kids):
+            references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+            cached = pdf.__dict__["_page_references"] = (len(kids), references)
+        return cached[1]
+
+    page_references.cached_per_page_count = True
+    pydyf.PDF.page_references = property(page_references)
 
 
 def first_numbered_page(document: Document) -> int:

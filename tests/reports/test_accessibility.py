@@ -105,3 +105,23 @@ def test_page_labels_start_at_the_first_numbered_page() -> None:
     add_page_labels(pdf, first_numbered=3)
     nums = pdf.catalog["PageLabels"]["Nums"]
     assert nums[0] == 0 and nums[1]["S"] == "/r" and nums[2] == 3 and nums[3]["St"] == 1
+
+
+def test_cached_page_references_give_the_same_pdf() -> None:
+    import pydyf
+    from weasyprint import HTML
+
+    from reports import rendering
+
+    html = "<html lang=ja><title>t</title><h1>一</h1><p><a href='#b'>b</a></p>" + (
+        "<h2 id=b style='break-before: page'>二</h2><table><tr><th>x</th><td>y</td></tr></table>"
+    )
+    original = pydyf.PDF.page_references
+    try:
+        plain = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+        rendering._cache_page_references()
+        assert pydyf.PDF.page_references is not original
+        cached = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        pydyf.PDF.page_references = original
+    assert cached == plain
