@@ -53,6 +53,14 @@ def draft_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedP
     return _render(RenderedReport.Kind.DRAFT, tmp_path_factory.mktemp("reports"), django_db_blocker)
 
 
+@pytest.fixture(scope="session")
+def summary_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPdf:
+    """The public summary of 令和5年度 (its charts are figures), rendered once per session."""
+    return _render(
+        RenderedReport.Kind.SUMMARY, tmp_path_factory.mktemp("reports"), django_db_blocker
+    )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from initiatives.models import Initiative, Relisting
+from initiatives.plan.selectors import get_plan
 from reports.rendering import add_page_labels
 from tests.reports.pdf_ua import check
 
@@ -41,13 +42,16 @@ def test_pdfinfo_says_tagged_with_title_and_author(full_pdf) -> None:
     assert re.search(r"^PDF version:\s+1\.7$", info, re.M)
 
 
-def test_it_passes_the_pdf_ua_structure_check(full_pdf, draft_pdf) -> None:
+def test_it_passes_the_pdf_ua_structure_check(full_pdf, draft_pdf, summary_pdf) -> None:
     for pdf in (full_pdf, draft_pdf):
         report = check(pdf.path)
         assert report.findings == []
         assert report.elements["/Table"] and report.elements["/TH"] and report.elements["/Link"]
         # One heading per part and per detail sheet.
         assert len(report.headings) > Initiative.objects.count() + Relisting.objects.count()
+    summary = check(summary_pdf.path)
+    assert summary.findings == []
+    assert summary.elements["/Figure"] == get_plan().policies.count()  # charts, with /Alt
     reader = PdfReader(full_pdf.path)
     root = reader.trailer["/Root"]
     assert str(root["/Lang"]) == "ja"
@@ -116,12 +120,17 @@ def test_cached_page_references_give_the_same_pdf() -> None:
     html = "<html lang=ja><title>t</title><h1>一</h1><p><a href='#b'>b</a></p>" + (
         "<h2 id=b style='break-before: page'>二</h2><table><tr><th>x</th><td>y</td></tr></table>"
     )
-    original = pydyf.PDF.page_references
+
+    def uncached(pdf: pydyf.PDF) -> tuple[bytes, ...]:  # pydyf 0.13's own definition
+        return tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3])
+
+    saved = pydyf.PDF.page_references
     try:
+        pydyf.PDF.page_references = property(uncached)
         plain = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
         rendering._cache_page_references()
-        assert pydyf.PDF.page_references is not original
+        assert pydyf.PDF.page_references.fget is not uncached
         cached = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     finally:
-        pydyf.PDF.page_references = original
+        pydyf.PDF.page_references = saved
     assert cached == plain
