@@ -47,6 +47,8 @@ class TableRow:
     # fiscal year → published status code, "" when nothing is published,
     # None when the initiative was not yet in the plan that year.
     statuses: dict[int, str | None]
+    # The 【再掲】 record of a relisted row (its sheet's own wording), else None.
+    relisting: Relisting | None = None
 
 
 @dataclass
@@ -118,7 +120,12 @@ def achievement_table(
         rows = rows_by_direction[relisting.direction_id]
         rows.insert(
             min(relisting.position, len(rows)),
-            TableRow(initiative=initiative, relisted=True, statuses=statuses(initiative)),
+            TableRow(
+                initiative=initiative,
+                relisted=True,
+                statuses=statuses(initiative),
+                relisting=relisting,
+            ),
         )
 
     blocks: list[PolicyBlock] = []

@@ -56,6 +56,15 @@ def _bool_as_number(doc: dict) -> None:
     _first_initiative(doc)["numeric_target"] = 1
 
 
+def _merged_unequal_plan(doc: dict) -> None:
+    # No.1's R6 text differs from R5: the document cannot print them in one cell.
+    _first_initiative(doc)["years"]["2024"]["plan_merged"] = True
+
+
+def _relisted_unknown_resource(doc: dict) -> None:
+    doc["policies"][0]["measures"][1]["directions"][0]["relisted"][0]["resources"] = ["時間"]
+
+
 # Each case breaks the document near its end or in one place, after valid rows
 # that an eager writer would already have saved.
 CASES: list[tuple[Callable[[dict], None], str]] = [
@@ -68,6 +77,8 @@ CASES: list[tuple[Callable[[dict], None], str]] = [
     (_unknown_resource, "resources[1]"),
     (_wrong_format, "format"),
     (_bool_as_number, "numeric_target"),
+    (_merged_unequal_plan, "years.2024.plan_merged"),
+    (_relisted_unknown_resource, "relisted[0].resources[0]"),
 ]
 
 
@@ -137,3 +148,40 @@ def test_it_exports_only_published_results_when_asked() -> None:
 
     assert "公開前の修正文" not in public
     assert "公開前の修正文" in working
+
+
+def test_it_loads_an_older_document_with_issues_per_measure(tmp_path, plan_document) -> None:
+    """kanazawa-plan/1 documents before 方針 issues: each 方針 gets its 施策' 課題 in order."""
+    from initiatives.models import Policy, Relisting, YearPlan
+
+    policy = plan_document["policies"][0]
+    issues = policy.pop("issues")
+    for measure in policy["measures"]:
+        measure["issues"] = []
+    policy["measures"][0]["issues"] = issues[:3]
+    policy["measures"][2]["issues"] = issues[3:]
+    for entry in policy["measures"][1]["directions"][0]["relisted"]:
+        for key in ("summary", "target_state", "related_plans", "resources", "result_texts"):
+            entry.pop(key, None)
+    for year in _first_initiative(plan_document)["years"].values():
+        year.pop("plan_merged", None)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(plan_document, ensure_ascii=False), encoding="utf-8")
+
+    call_command("import_plan", str(path))
+
+    assert Policy.objects.get(number=1).issues == issues
+    relisting = Relisting.objects.get(initiative__code="51")
+    assert relisting.resources is None and relisting.result_texts == {}
+    assert not YearPlan.objects.filter(initiative__code="1", merged_with_previous=True).exists()
+    exported = export_plan_document()
+    assert exported["policies"][0]["issues"] == issues
+    assert "issues" not in exported["policies"][0]["measures"][0]
+
+
+def test_the_fixture_round_trips_its_report_fields(plan_document) -> None:
+    exported = export_plan_document()
+    assert dump_document(exported) == dump_document(plan_document)
+    relisted = exported["policies"][0]["measures"][1]["directions"][0]["relisted"][0]
+    assert relisted["resources"] == ["ヒト", "カネ", "モノ"]
+    assert "のりまし金沢" in relisted["result_texts"]["2023"]
