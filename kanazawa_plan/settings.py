@@ -96,6 +96,16 @@ def env_database(name: str, default: str) -> dict:
             f"環境変数 {name} のデータベース {config['ENGINE']} には対応していません "
             "(sqlite:/// または postgres:// を指定してください)。"
         )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writers wait for each other instead of failing with "database is locked":
+        # every transaction takes the write lock when it begins (IMMEDIATE), a waiting one
+        # gives up only after SQLITE_BUSY_TIMEOUT seconds, and readers never block writers (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL",
+            **config.get("OPTIONS", {}),
+        }
     return config
 
 

@@ -187,41 +187,62 @@ class ResultAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra)
 
     @admin.action(description=_("選択した実施結果を提出する"), permissions=["edit"])
-    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        done, problems = 0, []
-        for result in restrict(queryset, request.user, Action.EDIT).select_related("initiative"):
-            try:
-                services.submit_result(result=result, user=request.user, version=result.version)
-                done += 1
-            except ValidationError as error:
-                problems.append(f"No.{result.initiative.code}: {'、'.join(error.messages)}")
-        skipped = queryset.count() - done - len(problems)
-        self._report(request, done, "件を提出しました。", problems, skipped)
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        editable = restrict(queryset, request.user, Action.EDIT).select_related("initiative")
+        return self._bulk(request, queryset, editable, services.submit_result, "提出")
 
     @admin.action(description=_("選択した提出済の実施結果を承認する"), permissions=["review"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        done = 0
-        reviewable = restrict(queryset, request.user, Action.REVIEW).filter(
-            state__in=transitions.sources(Step.APPROVE)
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        reviewable = (
+            restrict(queryset, request.user, Action.REVIEW)
+            .filter(state__in=transitions.sources(Step.APPROVE))
+            .select_related("initiative")
         )
-        for result in reviewable:
-            services.approve_result(result=result, user=request.user, version=result.version)
-            done += 1
-        self._report(request, done, "件を承認しました。", [], queryset.count() - done)
+        return self._bulk(request, queryset, reviewable, services.approve_result, "承認")
 
-    def _report(
-        self, request: HttpRequest, done: int, what: str, problems: list[str], skipped: int
-    ) -> None:
+    def _bulk(
+        self, request: HttpRequest, queryset: QuerySet, targets: QuerySet, service, verb: str
+    ) -> HttpResponse | None:
+        """Take one step on each target, each in its own transaction, at the version listed.
+
+        A result someone else changed meanwhile is left alone and listed; then the answer is
+        409 with what was done and what was not, instead of the list."""
+        done, problems, conflicts = 0, [], []
+        for result in targets:
+            label = f"No.{result.initiative.code}"
+            try:
+                service(result=result, user=request.user, version=result.version)
+                done += 1
+            except services.StaleResultError as error:
+                conflicts.append(f"{label}: {error}")
+            except PermissionDenied as error:
+                conflicts.append(f"{label}: {error}")
+            except ValidationError as error:
+                problems.append(f"{label}: {'、'.join(error.messages)}")
+        skipped = queryset.count() - done - len(problems) - len(conflicts)
         if done:
-            self.message_user(request, f"{done}{what}", messages.SUCCESS)
+            self.message_user(request, f"{done}件を{verb}しました。", messages.SUCCESS)
         for problem in problems:
-            self.message_user(request, f"提出できませんでした — {problem}", messages.ERROR)
+            self.message_user(request, f"{verb}できませんでした — {problem}", messages.ERROR)
         if skipped:
             self.message_user(
                 request,
                 f"{skipped}件は今の入力状況・権限では対象外のため、何もしていません。",
                 messages.WARNING,
             )
+        if not conflicts:
+            return None
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/bulk_conflict.html",
+            self._context(
+                request,
+                title=f"一部の実施結果を{verb}できませんでした",
+                conflicts=conflicts,
+                list_url=request.get_full_path(),
+            ),
+            status=409,
+        )
 
     # --- extra screens ---
 
@@ -305,7 +326,26 @@ class ResultAdmin(admin.ModelAdmin):
             .order_by("initiative__order")
         )
         if request.method == "POST":
-            summary = services.publish_year(fiscal_year=fiscal_year, user=request.user)
+            try:
+                summary = services.publish_year(
+                    fiscal_year=fiscal_year,
+                    user=request.user,
+                    seen=services.parse_seen_versions(request.POST.get("seen")),
+                )
+            except services.StaleResultError as error:
+                return TemplateResponse(
+                    request,
+                    "admin/initiatives/result/publish_confirm.html",
+                    self._context(
+                        request,
+                        title=f"{fiscal_year.label}の実施結果を公開",
+                        fiscal_year=fiscal_year,
+                        approved=approved,
+                        seen=services.seen_versions(approved),
+                        conflict=str(error),
+                    ),
+                    status=409,
+                )
             if summary.published:
                 self.message_user(
                     request,
@@ -328,6 +368,7 @@ class ResultAdmin(admin.ModelAdmin):
                 title=f"{fiscal_year.label}の実施結果を公開",
                 fiscal_year=fiscal_year,
                 approved=approved,
+                seen=services.seen_versions(approved),
             ),
         )
 
@@ -525,13 +566,14 @@ class ResultAdmin(admin.ModelAdmin):
         if request.method == "POST":
             action = request.POST.get("_action", "")
             if action in ("save", "submit"):
-                check(user, result, Action.EDIT)
                 entry_form = ResultEntryForm(request.POST, indicators=context.indicators)
-                status = self._handle_entry(request, result, entry_form, action)
+                status = self._refuse_stale(request, result, entry_form, Action.EDIT)
+                status = status or self._handle_entry(request, result, entry_form, action)
             elif action in ("return", "approve", "reopen"):
-                check(user, result, Action.REOPEN if action == "reopen" else Action.REVIEW)
                 review_form = ReviewForm(request.POST)
-                status = self._handle_review(request, result, review_form, action)
+                needed = Action.REOPEN if action == "reopen" else Action.REVIEW
+                status = self._refuse_stale(request, result, review_form, needed)
+                status = status or self._handle_review(request, result, review_form, action)
             else:
                 return HttpResponse("不明な操作です。", status=400)
             if status == 302:
@@ -565,6 +607,7 @@ class ResultAdmin(admin.ModelAdmin):
                 can_reopen=allowed(user, result, Action.REOPEN),
                 read_only_reason=read_only_reason,
                 conflict=status == 409,
+                posted_action=request.POST.get("_action", "") if request.method == "POST" else "",
                 last_return=result.events.filter(action=WorkflowEvent.Action.RETURN)
                 .select_related("actor")
                 .last(),
@@ -574,6 +617,23 @@ class ResultAdmin(admin.ModelAdmin):
             ),
             status=status,
         )
+
+    def _refuse_stale(
+        self, request: HttpRequest, result: Result, form: forms.Form, needed: Action
+    ) -> int:
+        """409 when the posted version is not the current one, before any other check.
+
+        A request that lost a race (double-clicked 提出する, approve against return) must hear
+        that someone else changed the result, with its input kept, not that the new state no
+        longer allows its step (403). Returns 0 when the version is current and the user may
+        take the step."""
+        check(request.user, None, needed)
+        posted = request.POST.get("version", "")
+        if posted.isascii() and posted.isdigit() and int(posted) != result.version:
+            form.add_error(None, str(services.StaleResultError(result)))
+            return 409
+        check(request.user, result, needed)
+        return 0
 
     def _handle_entry(
         self, request: HttpRequest, result: Result, form: ResultEntryForm, action: str
