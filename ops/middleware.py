@@ -1,6 +1,9 @@
+"""Request guards that answer before any view: oversized bodies, input no screen can mean."""
+
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,3 +28,53 @@ class RequestSizeLimitMiddleware:
         if length > settings.MAX_REQUEST_SIZE:
             return HttpResponse(loader.render_to_string("413.html"), status=413)
         return self.get_response(request)
+
+
+# C0 control characters and DEL. A path, a query string, a cookie or a header has no use for
+# any of them; PostgreSQL cannot store NUL at all (a query with one fails), so NUL is also
+# refused in form fields. Tab, line feed and carriage return are normal in typed text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUL = "\x00"
+
+
+def _has_control(values: Iterable[str]) -> bool:
+    return any(_CONTROL.search(value) for value in values)
+
+
+class HostileInputMiddleware:
+    """Answers the Japanese 400 page for input no screen can mean, before any view runs.
+
+    Control characters in the path or the query string, NUL in form fields or headers: such
+    input cannot name a page or a record, and would otherwise reach the database (PostgreSQL
+    refuses NUL with an error, i.e. a 500). A cookie holding control characters cannot be one
+    this site set: it is dropped, so the request goes on as if it had not been sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._refused(request):
+            return HttpResponse(loader.render_to_string("400.html"), status=400)
+        for name in [k for k, v in request.COOKIES.items() if _has_control((k, v))]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+    def _refused(self, request: HttpRequest) -> bool:
+        if _has_control((request.path, request.path_info)):
+            return True
+        if any(_NUL in value for name, value in request.META.items() if name.startswith("HTTP_")):
+            return True
+        query = request.GET
+        if _has_control(query.keys()) or any(_has_control(v) for _k, v in query.lists()):
+            return True
+        if request.method == "POST" and request.content_type in _FORM_TYPES:
+            fields = request.POST
+            if any(_NUL in key for key in fields) or any(
+                _NUL in value for _key, values in fields.lists() for value in values
+            ):
+                return True
+        return False
+
+
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

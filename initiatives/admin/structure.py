@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -455,12 +455,29 @@ class TargetAdmin(StructureAdmin):
     list_select_related = ["indicator__initiative", "fiscal_year"]
 
 
+def _require_id(value: str) -> None:
+    """404 for a path segment that cannot be a row id (simple-history would query with it)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise Http404("この記録は見つかりません。")
+
+
 @admin.register(Actual)
 class ActualAdmin(StructureAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "result"]
     list_filter = ["result__fiscal_year"]
     search_fields = ["indicator__name", "indicator__initiative__code"]
     list_select_related = ["indicator", "result__initiative", "result__fiscal_year"]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        _require_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
+        _require_id(object_id)
+        _require_id(version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Relisting)
