@@ -349,3 +349,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kanazawa-plan@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Days before the deadline from which `send_deadline_reminders` mails departments.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+
+# Longest texts of the results workflow, in characters (a line break counts as one), checked
+# on the screens, in the workbook import and in the services. HQ sets them per deployment.
+# 実施結果: the longest in the city's document (fixtures/plan.json, 令和5年度) has 119
+# characters; 400 is more than three times that, and keeps the history's text differences
+# fast (initiatives/results/textdiff.py).
+RESULT_TEXT_MAX_CHARS = env_int("RESULT_TEXT_MAX_CHARS", 400)
+# 確定時期: the longest in the document has 19 characters (a date and the reason).
+NOTE_MAX_CHARS = env_int("NOTE_MAX_CHARS", 100)
+# HQ's comments (差戻し, 承認, 再開), mailed to the departments: a few paragraphs.
+COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 1000)
+for _name in ("RESULT_TEXT_MAX_CHARS", "NOTE_MAX_CHARS", "COMMENT_MAX_CHARS"):
+    if not 1 <= globals()[_name] <= 100_000:
+        raise ImproperlyConfigured(f"環境変数 {_name} は 1 から 100000 までの整数にしてください。")

@@ -27,7 +27,7 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
-from initiatives.results import notifications, transitions
+from initiatives.results import limits, notifications, transitions
 from initiatives.results.permissions import Action, check
 from initiatives.results.selectors import current_actuals, unsubmitted_by_department
 from initiatives.results.transitions import Step, Transition
@@ -113,6 +113,7 @@ def _begin(result: Result, *, step: Step, user, version: int | None, comment: st
     result = _lock(result, version)
     check(user, result, _PERMISSION[step])
     row = transitions.transition(result.state, step)
+    limits.check_text(comment=comment)
     if row.comment_required and not comment.strip():
         raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
     return result, row
@@ -214,6 +215,7 @@ def save_draft(
     `reason` replaces the history's change reason (e.g. ファイルから取り込み: 実施結果.xlsx) and
     `comment` is the workflow event's comment."""
     result, row = _begin(result, step=Step.SAVE, user=user, version=version)
+    limits.check_text(text=text, note=note)
     _require_note(status, note)
     result.status, result.text, result.note = status, text, note
     if reason:
