@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "initiatives",
     "reports",
     "ops",
+    "outbox",
     "django_tasks_db",
 ]
 
@@ -342,9 +343,16 @@ if _MAILER["BACKEND"] == _SMTP_BACKEND:
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # Seconds before an unanswering mail server counts as a failed attempt (retried).
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kanazawa-plan@localhost")
+# Notifications are queued (the outbox app) and sent by the task worker; a failed attempt is
+# retried after MAIL_RETRY_SECONDS × 4^(attempt−1), at most MAIL_MAX_ATTEMPTS times, then
+# listed for HQ on 「メール送信の状況」.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 # Absolute links in notification mails point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Days before the deadline from which `send_deadline_reminders` mails departments.

@@ -1,8 +1,9 @@
 """The results workflow's writes: each step of a result, publication and entry periods.
 
-Every step goes through `_begin` (who may take it, a row lock, the version check, the
+Every step goes through `_begin` (a row lock, the version check, who may take it, the
 transition table's row) and `_finish` (the new state, simple-history's record, a
-WorkflowEvent, the step's mail after commit); `results.transitions` says which steps exist.
+WorkflowEvent, the step's mail into the outbox, sent after commit); `results.transitions`
+says which steps exist.
 The public copy (published_*) changes only in `publish_year`.
 """
 
@@ -137,8 +138,7 @@ def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Resu
     event.full_clean()
     event.save()
     if row.mail:
-        mail = row.mail
-        transaction.on_commit(lambda: notifications.send_safely(mail, result, comment))
+        notifications.queue_step_mail(row.mail, result, comment)
     return result
 
 
