@@ -1,13 +1,20 @@
-"""Request guards that answer before any view: oversized bodies, input no screen can mean."""
+"""Request guards: oversized bodies, input no screen can mean, forms posted after the
+session expired."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import loader
+from django.urls import reverse
+
+from ops import kept_forms
 
 
 class RequestSizeLimitMiddleware:
@@ -78,3 +85,46 @@ class HostileInputMiddleware:
 
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class ExpiredSessionMiddleware:
+    """A form posted to the admin without a valid login keeps its fields (ops.kept_forms).
+
+    Without this the admin answered with the login page and the typed text was gone. Runs
+    after the CSRF check (as process_view), so only a form from this site's own pages is
+    kept, and never for the login and logout forms themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.method != "POST"
+            or match is None
+            or match.namespace != "admin"
+            or match.url_name in ("login", "logout")
+            or (request.user.is_active and request.user.is_staff)
+        ):
+            return None
+        token = kept_forms.keep(request)
+        if token is None:
+            messages.warning(
+                request,
+                "ログインの有効期限が切れたため保存していません。送信された内容が大きすぎて"
+                "預かれませんでした。ログインし直して、もう一度入力してください。",
+            )
+            target = request.path
+        else:
+            messages.warning(
+                request,
+                "ログインの有効期限が切れたため保存していません。入力内容は預かっています。"
+                "ログインし直すと、入力した画面に戻して表示します。",
+            )
+            target = f"{request.path}?{urlencode({kept_forms.PARAMETER: token})}"
+        login = reverse("admin:login")
+        return HttpResponseRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: target})}")

@@ -47,6 +47,7 @@ from initiatives.sheets import io as sheet_io
 from initiatives.sheets import results_workbook
 from initiatives.sheets.io import SpreadsheetError
 from initiatives.vocabulary import number_text
+from ops import kept_forms
 
 
 def state_badge(state: str) -> str:
@@ -72,6 +73,10 @@ class SheetUploadForm(forms.Form):
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEPT_FORM_RESTORED = (
+    "ログインの有効期限が切れたため保存していません。入力内容を復元しました。"
+    "確認して保存してください。"
+)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -548,20 +553,25 @@ class ResultAdmin(admin.ModelAdmin):
         user = request.user
         result = self.get_object(request, unquote(object_id))
         context = entry_context(result=result)
-        entry_form = ResultEntryForm(
-            initial={
-                "version": result.version,
-                "status": result.status,
-                "text": result.text,
-                "note": result.note,
-                **{
-                    f"actual_{row.indicator.pk}": number_text(row.actual)
-                    for row in context.indicators
-                },
-            },
-            indicators=context.indicators,
-        )
-        review_form = ReviewForm(initial={"version": result.version})
+        entry_initial = {
+            "version": result.version,
+            "status": result.status,
+            "text": result.text,
+            "note": result.note,
+            **{f"actual_{row.indicator.pk}": number_text(row.actual) for row in context.indicators},
+        }
+        review_initial = {"version": result.version}
+        # A form posted after the session expired comes back here once logged in again.
+        kept = kept_forms.take(request) if request.method == "GET" else None
+        action = ""
+        if kept is not None:
+            action = kept_forms.last(kept, "_action")
+            target = entry_initial if action in ("save", "submit") else review_initial
+            names = [*target, "comment"] if target is review_initial else list(target)
+            target.update({name: kept_forms.last(kept, name) for name in names if name in kept})
+            self.message_user(request, KEPT_FORM_RESTORED, messages.WARNING)
+        entry_form = ResultEntryForm(initial=entry_initial, indicators=context.indicators)
+        review_form = ReviewForm(initial=review_initial)
         status = 200
         if request.method == "POST":
             action = request.POST.get("_action", "")
@@ -607,7 +617,10 @@ class ResultAdmin(admin.ModelAdmin):
                 can_reopen=allowed(user, result, Action.REOPEN),
                 read_only_reason=read_only_reason,
                 conflict=status == 409,
-                posted_action=request.POST.get("_action", "") if request.method == "POST" else "",
+                restored=kept is not None,
+                posted_action=action,
+                show_review_input=bool(review_form.errors)
+                or (kept is not None and "comment" in review_initial),
                 last_return=result.events.filter(action=WorkflowEvent.Action.RETURN)
                 .select_related("actor")
                 .last(),
