@@ -57,14 +57,15 @@ def seen_versions(results) -> str:
 
 
 def parse_seen_versions(raw: str | None) -> dict[int, int] | None:
-    """The form's "id:version,…" back as a dict; None when absent or unreadable."""
+    """The form's "id:version,…" back as a dict; None when the form sent none (no check).
+    An unreadable value gives a dict no state matches: the step is refused, not unchecked."""
     if raw is None:
         return None
     seen: dict[int, int] = {}
     for item in filter(None, raw.split(",")):
         pk, _sep, version = item.partition(":")
         if not (pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit()):
-            return None
+            return {-1: -1}
         seen[int(pk)] = int(version)
     return seen
 

@@ -158,6 +158,7 @@ def test_publishing_refuses_when_the_approved_results_changed_since_confirming(h
     services.return_result(result=no1, user=hq, version=no1.version, comment="差し戻し")
     response = login(hq).post(url, {"seen": seen})
     assert response.status_code == 409 and "何も公開していません" in response.text
+    assert login(hq).post(url, {"seen": "壊れた値"}).status_code == 409
     no1.refresh_from_db()
     assert not no1.is_published
 
