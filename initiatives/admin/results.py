@@ -642,10 +642,18 @@ class ResultAdmin(admin.ModelAdmin):
         take the step."""
         check(request.user, None, needed)
         posted = request.POST.get("version", "")
-        if posted.isascii() and posted.isdigit() and int(posted) != result.version:
+        seen = int(posted) if posted.isascii() and posted.isdigit() else None
+        if seen is not None and seen != result.version:
             form.add_error(None, str(services.StaleResultError(result)))
             return 409
-        check(request.user, result, needed)
+        if not allowed(request.user, result, needed):
+            # The winner of a race may have committed since the result was read: its new
+            # state refuses the step, but what this user must hear is that it changed.
+            result.refresh_from_db()
+            if seen is not None and seen != result.version:
+                form.add_error(None, str(services.StaleResultError(result)))
+                return 409
+            check(request.user, result, needed)
         return 0
 
     def _handle_entry(

@@ -214,3 +214,35 @@ def test_two_saves_of_one_version_at_once_keep_one_and_refuse_the_other() -> Non
     winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
     assert no2.text == f"{winner}の文" and no2.version == result_of("2", 2024).version
     assert no2.events.filter(action=WorkflowEvent.Action.SAVE).count() == 1
+
+
+def test_a_step_that_lost_the_race_after_the_screen_read_the_result_gets_409(
+    digital, monkeypatch
+) -> None:
+    """The winner commits between the loser's read of the result and its permission check."""
+    from initiatives.admin.results import ResultAdmin
+
+    no1 = result_of("1", 2024)
+    data = entry_data(
+        no1, _action="submit", status="achieved", text="負けた側の文", **{actual_field(no1): "3"}
+    )
+    read = ResultAdmin.get_object
+
+    def read_then_lose(self, request, object_id, from_field=None):
+        result = read(self, request, object_id, from_field)
+        services.save_and_submit(
+            result=result,
+            user=digital,
+            version=result.version,
+            status="achieved",
+            text="勝った側の文",
+            note="",
+            actuals={result.initiative.indicators.get().pk: 1},
+        )
+        return result  # as read before the winner committed
+
+    monkeypatch.setattr(ResultAdmin, "get_object", read_then_lose)
+    response = login(digital).post(change_url(no1), data)
+    assert response.status_code == 409
+    assert CONFLICT in response.text and "負けた側の文" in response.text
+    assert result_of("1", 2024).text == "勝った側の文"
