@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class OpsConfig(AppConfig):
     name = "ops"
     verbose_name = "運用"
+
+    def ready(self) -> None:
+        from django.db.models import IntegerField, UUIDField
+
+        from ops.lookups import TolerantIn
+
+        IntegerField.register_lookup(TolerantIn)
+        UUIDField.register_lookup(TolerantIn)
