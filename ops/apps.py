@@ -8,9 +8,10 @@ class OpsConfig(AppConfig):
     verbose_name = "運用"
 
     def ready(self) -> None:
-        from django.db.models import IntegerField, UUIDField
+        from django.db.models import ForeignKey, IntegerField, UUIDField
 
-        from ops.lookups import TolerantIn
+        from ops.lookups import TolerantIn, TolerantRelatedExact
 
         IntegerField.register_lookup(TolerantIn)
         UUIDField.register_lookup(TolerantIn)
+        ForeignKey.register_lookup(TolerantRelatedExact)

@@ -12,6 +12,7 @@ column) such values are left out of the list, as no row can have them.
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db.models.fields.related_lookups import RelatedExact
 from django.db.models.lookups import In
 
 
@@ -47,4 +48,22 @@ class TolerantIn(In):
             if not kept:
                 raise EmptyResultSet
             self.rhs = kept
+        return super().process_rhs(compiler, connection)
+
+
+class TolerantRelatedExact(RelatedExact):
+    """`exact` on a foreign key that matches no row for a number its column cannot hold.
+
+    Django checks the range of a number compared with an integer column, but not with a
+    foreign key column: `material.objects.get(meeting_id=10**30)` overflowed on SQLite and
+    failed on PostgreSQL (a 500 for a URL like /meetings/<30 digits>/…)."""
+
+    def process_rhs(self, compiler, connection):
+        target = getattr(self.lhs.output_field, "target_field", None)
+        if target is not None and self.rhs_is_direct_value() and isinstance(self.rhs, int):
+            internal_type = target.get_internal_type()
+            if internal_type in connection.ops.integer_field_ranges:
+                low, high = connection.ops.integer_field_range(internal_type)
+                if (low is not None and self.rhs < low) or (high is not None and self.rhs > high):
+                    raise EmptyResultSet
         return super().process_rhs(compiler, connection)
