@@ -5,7 +5,8 @@ Shared by the department results round-trip and HQ's plan import/export:
 - `read_upload` refuses an oversized file before reading it, detects the format by its
   content (never by the file name) and returns a `tablib.Dataset` with normalised headers;
 - `require_columns` names the columns a file lacks;
-- `neutralise` / `cell_text` make formula-looking text safe on export and exact on import;
+- `cell_text` reads a text cell exactly, removing the apostrophe `cells.neutralise` put
+  before formula-looking text on export (`cells` writes every cell for people);
 - `parse_status` / `parse_number_cell` read cells the way staff type them.
 
 Every message is Japanese and says what to do about the problem.
@@ -31,6 +32,7 @@ from decimal import Decimal
 import tablib
 from django.core.exceptions import ValidationError
 
+from initiatives.sheets.cells import unneutralise
 from initiatives.vocabulary import (
     NUMBER_ERROR,
     STATUS_HEADING,
@@ -49,9 +51,6 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 500
 
 ACCEPTED_FORMATS = "Excel ブック（.xlsx）、CSV（UTF-8 または Shift_JIS）"
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-_NEUTRALISER = "'"
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURES = (
@@ -87,32 +86,6 @@ def normalise_header(name: object) -> str:
     if name is None:
         return ""
     return unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").strip()
-
-
-def _needs_neutralising(text: str) -> bool:
-    if text.startswith(_FORMULA_STARTS):
-        return True
-    # "'=x" must also be protected, or the import would strip its real apostrophe.
-    return text.startswith(_NEUTRALISER) and _needs_neutralising(text[1:])
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet program will evaluate as a formula (OWASP).
-
-    Text starting with = + - @ (half- or full-width), a tab or a CR gets a leading
-    apostrophe; `cell_text` removes exactly that apostrophe again on import.
-    Non-text values are returned unchanged.
-    """
-    if isinstance(value, str) and _needs_neutralising(value):
-        return _NEUTRALISER + value
-    return value
-
-
-def unneutralise(text: str) -> str:
-    """Undo `neutralise` on text read back from a file (exact round trip)."""
-    if text.startswith(_NEUTRALISER) and _needs_neutralising(text[1:]):
-        return text[1:]
-    return text
 
 
 def cell_text(raw) -> str:
