@@ -3,9 +3,8 @@ with the package that owns them (`plan.models`, `results.models`)."""
 
 from __future__ import annotations
 
+from initiatives.plan.departments import Department, DepartmentMembership
 from initiatives.plan.models import (
-    Department,
-    DepartmentMembership,
     Direction,
     FiscalYear,
     GlossaryTerm,

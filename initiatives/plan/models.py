@@ -6,11 +6,11 @@ What a plan *says*; what departments report against it lives in `initiatives.res
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.plan.departments import Department
 from initiatives.vocabulary import RESOURCE_FIELDS, Comparison, era_label, era_short
 
 
@@ -264,23 +264,6 @@ class Direction(models.Model):
     @property
     def marker(self) -> str:
         return "①②③④⑤⑥⑦⑧⑨⑩"[self.number - 1]
-
-
-class Department(models.Model):
-    """担当課: a department of the city office that owns initiatives."""
-
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    email = models.EmailField(
-        _("連絡先メール"), blank=True, help_text=_("通知の送り先。空なら所属職員に送ります。")
-    )
-
-    class Meta:
-        verbose_name = _("担当課")
-        verbose_name_plural = _("担当課")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -585,32 +568,3 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
-
-
-class DepartmentMembership(models.Model):
-    """A user's membership of a department: they enter the results of its initiatives."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="department_memberships",
-        verbose_name=_("職員"),
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("担当課")
-    )
-
-    class Meta:
-        verbose_name = _("所属")
-        verbose_name_plural = _("所属")
-        ordering = ["department__name", "user__username"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "department"],
-                name="membership_unique_per_user_department",
-                violation_error_message=_("この職員は既にこの担当課に所属しています。"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.department.name}: {self.user.get_username()}"

@@ -31,7 +31,7 @@ from initiatives.models import (
 from initiatives.results import limits, notifications, transitions
 from initiatives.results.permissions import Action, check
 from initiatives.results.selectors import current_actuals, unsubmitted_by_department
-from initiatives.results.transitions import Step, Transition
+from initiatives.results.transitions import Role, Step, Transition
 from initiatives.vocabulary import NONE, number_text, status_label
 
 
@@ -91,15 +91,20 @@ def _save(result: Result, *, user, reason: str) -> None:
     result.save()
 
 
-# The permission each role's steps need (the table says which role takes a step).
-_PERMISSION = {
-    Step.SAVE: Action.EDIT,
-    Step.SUBMIT: Action.EDIT,
+# HQ's steps need the right for what they do; a department's steps, the right to edit the row.
+_HQ_PERMISSION = {
     Step.RETURN: Action.REVIEW,
     Step.APPROVE: Action.REVIEW,
     Step.PUBLISH: Action.PUBLISH,
     Step.REOPEN: Action.REOPEN,
 }
+
+
+def _permission(step: Step) -> Action:
+    """The permission `step` needs, from the role the transition table gives it."""
+    if transitions.role_of(step) is Role.DEPARTMENT:
+        return Action.EDIT
+    return _HQ_PERMISSION[step]
 
 
 def _begin(result: Result, *, step: Step, user, version: int | None, comment: str = "") -> tuple:
@@ -113,7 +118,7 @@ def _begin(result: Result, *, step: Step, user, version: int | None, comment: st
     """
     check(user, result, Action.VIEW)
     result = _lock(result, version)
-    check(user, result, _PERMISSION[step])
+    check(user, result, _permission(step))
     row = transitions.transition(result.state, step)
     limits.check_text(comment=comment)
     if row.comment_required and not comment.strip():
