@@ -26,7 +26,11 @@ _SKIPPED = {"csrfmiddlewaretoken"}
 
 def keep(request: HttpRequest) -> str | None:
     """Keep the posted fields of `request` (not files); the token, or None if too big."""
-    fields = {name: values for name, values in request.POST.lists() if name not in _SKIPPED}
+    fields = {
+        name: values
+        for name, values in request.POST.lists()
+        if name not in _SKIPPED and "password" not in name.lower()  # never stored in a session
+    }
     if len(json.dumps(fields, ensure_ascii=False).encode()) > MAX_BYTES:
         return None
     token = secrets.token_urlsafe(16)

@@ -141,3 +141,16 @@ def test_a_post_from_another_site_is_not_kept(digital) -> None:
     assert response.status_code == 403
     assert "kept" not in client.session.get("kept_forms", {})
     assert not client.session.get("kept_forms")
+
+
+def test_passwords_are_never_kept(digital) -> None:
+    client = logged_in(digital)
+    expire(client)
+    client.post(
+        "/admin/password_change/",
+        {"old_password": "old-secret", "new_password1": "n" * 12, "new_password2": "n" * 12},
+    )
+    kept = client.session.get("kept_forms", {})
+    assert kept and all(
+        "password" not in name for entry in kept.values() for name in entry["fields"]
+    )
