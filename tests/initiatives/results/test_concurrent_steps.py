@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.urls import reverse
 from initiatives.models import Result, WorkflowEvent
 from initiatives.plan.loader import import_plan
 from initiatives.results import services
+from initiatives.roles import HQ_GROUP
 from tests.conftest import real_plan_document
 from tests.initiatives.workflow_helpers import (
     actual_field,
@@ -176,7 +178,10 @@ def test_the_sqlite_database_waits_for_writers_instead_of_failing(settings) -> N
 def test_two_saves_of_one_version_at_once_keep_one_and_refuse_the_other() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("an in-memory SQLite database has no second connection to race with")
-    import_plan(data=real_plan_document())  # transactional tests start from a flushed database
+    # Transactional tests may start from a database another one flushed (its migrations'
+    # data, the HQ group, gone too).
+    import_plan(data=real_plan_document())
+    Group.objects.get_or_create(name=HQ_GROUP)
     hq = make_user("honbu", hq=True)
     open_year(2024, hq=hq)
     users = [make_user(name, "デジタル行政戦略課") for name in ("sato", "yamada")]
