@@ -81,7 +81,8 @@ def test_submit_refuses_a_warning_without_a_reason_and_keeps_the_reason_given(sa
     with pytest.raises(ValidationError) as refused:
         services.submit_result(result=no1, user=sato, version=no1.version)
     messages = refused.value.message_dict["consistency_reason"]
-    assert "「達成」ですが、開発アプリ数の実績 119件 は目標 120件以上 に届いていません。" in messages
+    expected = "「達成」ですが、開発アプリ数の実績 119件 は目標 120件以上 に届いていません。"
+    assert expected in messages
     no1.refresh_from_db()
     assert no1.state == Result.State.DRAFT
 
@@ -123,9 +124,9 @@ def test_not_achieved_while_the_target_is_met_is_a_warning(sato) -> None:
     no1 = _save(result_of("1", 2024), sato, status="not_achieved", apps="130")
     with pytest.raises(ValidationError) as refused:
         services.submit_result(result=no1, user=sato, version=no1.version)
-    assert "すべての指標が目標を満たしています" in refused.value.message_dict[
-        "consistency_reason"
-    ][0]
+    assert (
+        "すべての指標が目標を満たしています" in refused.value.message_dict["consistency_reason"][0]
+    )
 
 
 def test_undetermined_without_a_decision_time_cannot_even_be_saved(sato) -> None:
