@@ -102,6 +102,14 @@ def entry_findings(
     return findings(status=status, note=note, figures=figures)
 
 
+def sheet_findings(result: Result, *, status: str, note: str, actuals: dict) -> str:
+    """The 「確認事項」 of a spreadsheet row about to be imported into `result`: the row's
+    values over the saved actuals it leaves out, in one line ("" when consistent)."""
+    saved = dict(result.actuals.values_list("indicator_id", "value"))
+    found = entry_findings(result, status=status, note=note, actuals={**saved, **actuals})
+    return findings_text(found)
+
+
 def findings_text(found: list[Finding]) -> str:
     """Findings in one line, for a spreadsheet preview's 「確認事項」 column ("" when none)."""
     return " / ".join(

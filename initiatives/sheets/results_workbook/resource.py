@@ -18,6 +18,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 
 from initiatives.models import FiscalYear, Indicator, Result, Target, YearPlan
 from initiatives.results import services
+from initiatives.results.consistency import sheet_findings
 from initiatives.results.permissions import Action, allowed, restrict
 from initiatives.roles import department_ids
 from initiatives.sheets.io import cell_text, source_line
@@ -283,6 +284,9 @@ class ResultSheetResource(resources.ModelResource):
             entry.problems.extend(refusals(instance, entry, editable=editable))
         preview = self.previews[kwargs["row_number"]]
         preview.changes = entry.changes
+        preview.findings = sheet_findings(
+            instance, status=entry.status, note=entry.note, actuals=entry.actuals
+        )
         if not editable:
             preview.remark = f"参照のみ（{State(instance.state).label}）"
         self.entries[instance.pk] = entry
