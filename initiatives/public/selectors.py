@@ -8,7 +8,7 @@ Actual.published_value) and only where Result.published_at is set; the working f
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -28,6 +28,9 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.selectors import fiscal_years_of
+from initiatives.results.checks import Finding
+from initiatives.results.consistency import result_findings
+from initiatives.results.decisions import Decision, decision_of
 from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
 
 
@@ -223,6 +226,11 @@ class PublicYear:
     text: str
     note: str
     corrections: list[PublicCorrection]
+    # A status accepted despite the checks' findings: what they say and the city's reason.
+    findings: list[Finding] = field(default_factory=list)
+    reason: str = ""
+    # 「未確定 → 達成（令和6年10月確定）」 when a 未確定 was decided later.
+    decision: Decision | None = None
 
 
 @dataclass
@@ -248,6 +256,19 @@ class PublicInitiative:
     relisted_in: list[Direction]
     previous: Initiative | None
     next: Initiative | None
+
+
+def _explanations(result: Result | None) -> dict:
+    """The reason beside a published status that disagrees with its figures, and the
+    decision of a former 未確定 (from the prefetched corrections)."""
+    if result is None:
+        return {}
+    reason = result.published_consistency_reason
+    return {
+        "findings": result_findings(result, published=True) if reason else [],
+        "reason": reason,
+        "decision": decision_of(result.corrections.all()),
+    }
 
 
 def public_initiative(*, plan: Plan, code: str) -> PublicInitiative:
@@ -297,6 +318,7 @@ def public_initiative(*, plan: Plan, code: str) -> PublicInitiative:
                 text=result.published_text if result else "",
                 note=result.published_note if result else "",
                 corrections=list(result.corrections.all()) if result else [],
+                **_explanations(result),
             )
         )
     indicators = []
