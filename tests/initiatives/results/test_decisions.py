@@ -113,3 +113,10 @@ def test_the_public_page_shows_the_citys_reason_beside_an_inconsistent_status() 
     assert "電子決裁率の実績 99.45% は目標 100%以上 に届いていません" in page
     other = Client().get(reverse("public:initiative_detail", args=["1"])).text
     assert "市の判断" not in other
+
+
+def test_the_achievement_table_marks_a_status_with_a_reason() -> None:
+    page = Client().get(reverse("public:initiative_list")).text
+    assert page.count('class="status-note"') == 1
+    assert "注あり（市の判断: めざす姿は「おおむね100%」" in page
+    assert 'href="/initiatives/9/#year-2023"' in page or "/9/#year-2023" in page
