@@ -56,6 +56,10 @@ def _bool_as_number(doc: dict) -> None:
     _first_initiative(doc)["numeric_target"] = 1
 
 
+def _two_line_reason(doc: dict) -> None:
+    _first_initiative(doc)["years"]["2023"]["result"]["consistency_reason"] = "一行目\n二行目"
+
+
 # Each case breaks the document near its end or in one place, after valid rows
 # that an eager writer would already have saved.
 CASES: list[tuple[Callable[[dict], None], str]] = [
@@ -68,6 +72,7 @@ CASES: list[tuple[Callable[[dict], None], str]] = [
     (_unknown_resource, "resources[1]"),
     (_wrong_format, "format"),
     (_bool_as_number, "numeric_target"),
+    (_two_line_reason, "result.consistency_reason: 改行なし・200字以内の一行です"),
 ]
 
 
@@ -137,3 +142,12 @@ def test_it_exports_only_published_results_when_asked() -> None:
 
     assert "公開前の修正文" not in public
     assert "公開前の修正文" in working
+
+
+def test_it_loads_and_exports_the_reason_of_an_inconsistent_result() -> None:
+    no9 = Result.objects.get(initiative__code="9", fiscal_year__year=2023)
+    assert no9.published_consistency_reason == no9.consistency_reason
+    assert no9.consistency_reason.startswith("めざす姿は「おおむね100%」")
+    exported = json.dumps(export_plan_document(published_only=True), ensure_ascii=False)
+    assert exported.count('"consistency_reason"') == 1
+    assert f'"consistency_reason": "{no9.consistency_reason}"' in exported
