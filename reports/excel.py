@@ -93,8 +93,9 @@ def achievement_workbook(*, data: ReportData) -> bytes:
                 row_number += 1
                 for table_row in direction_block.rows:
                     initiative = table_row.initiative
-                    name = ("【再掲】" if table_row.relisted else "") + initiative.name
-                    name += "".join(initiative.badges)
+                    # As the document prints it: 【R6新規】 before the name, 【数値目標】 after.
+                    name = ("【再掲】" if table_row.relisted else "") + initiative.name_prefix
+                    name += initiative.name + initiative.name_suffix
                     values = [
                         "-" if table_row.relisted else initiative.code,
                         name,

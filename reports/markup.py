@@ -1,4 +1,7 @@
-"""The plan sections' light Markdown ("## ", "### ", "・" bullets, |-tables) as HTML."""
+"""The plan sections' light Markdown ("## ", "### ", "・" bullets, |-tables) as HTML.
+
+"## " headings are a section's parts ((1), (2) …): they get ids (`<anchor>-1`, …) so the
+contents list can point at them, and `section_parts` lists them for it."""
 
 from __future__ import annotations
 
@@ -6,9 +9,24 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def light_markdown(text: str) -> SafeString:
-    """Paragraphs split by blank lines; headings, ・ lists and |-tables become HTML."""
+def section_parts(text: str) -> list[str]:
+    """The "## " headings of a section body, in order."""
+    return [
+        line.strip()[3:].strip()
+        for line in text.replace("\r\n", "\n").split("\n")
+        if line.strip().startswith("## ")
+    ]
+
+
+def light_markdown(text: str, anchor: str = "") -> SafeString:
+    """Paragraphs split by blank lines; headings, ・ lists and |-tables become HTML.
+
+    With `anchor`, the n-th "## " heading gets the id `<anchor>-<n>`. "## " is an h3 and
+    "### " an h4 beneath it; in a body without "## " parts, "### " is the h3 (headings never
+    skip a level, as PDF/UA asks)."""
     out: list[str] = []
+    parts = 0
+    minor = "h4" if section_parts(text) else "h3"
     for block in text.replace("\r\n", "\n").split("\n\n"):
         lines = [line for line in block.split("\n") if line.strip()]
         if not lines:
@@ -19,8 +37,13 @@ def light_markdown(text: str) -> SafeString:
             line = lines[i].strip()
             if line.startswith("### ") or line.startswith("## "):
                 _flush(paragraph, out)
-                tag = "h4" if line.startswith("### ") else "h3"
-                out.append(f"<{tag}>{escape(line.split(' ', 1)[1])}</{tag}>")
+                is_part = line.startswith("## ")
+                tag = "h3" if is_part else minor
+                attrs = ""
+                if is_part:
+                    parts += 1
+                    attrs = f' id="{escape(anchor)}-{parts}"' if anchor else ""
+                out.append(f"<{tag}{attrs}>{escape(line.split(' ', 1)[1].strip())}</{tag}>")
             elif line.startswith("・"):
                 _flush(paragraph, out)
                 items = []

@@ -1,4 +1,8 @@
-"""Reads for the reports: everything one report shows, in a fixed number of queries."""
+"""Reads for the reports: everything one report shows, in a fixed number of queries.
+
+Owns the report's view of the plan: the detail sheets as the document prints them (each
+year's 実施計画 in its own cell unless the data says the document merges it; a 【再掲】 sheet
+with its own wording), the achievement table and the per-方針 statistics."""
 
 from __future__ import annotations
 
@@ -16,20 +20,22 @@ from initiatives.models import (
     Plan,
     PlanSection,
     Policy,
+    Relisting,
     Result,
     YearPlan,
 )
 from initiatives.plan.selectors import PolicyBlock, achievement_table, fiscal_years_of
-from initiatives.vocabulary import STATUS_ORDER, status_label
+from initiatives.vocabulary import RESOURCE_LABELS, STATUS_ORDER, status_label
 
 
 @dataclass
 class PlanCell:
-    """One cell of a sheet's 実施計画 row; equal neighbours are merged into one span."""
+    """One cell of a sheet's 実施計画 row: one year, or the years the document merges."""
 
     text: str
     span: int
     in_plan: bool
+    years: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -43,13 +49,42 @@ class ResultRow:
 
 @dataclass
 class Sheet:
-    """One detail sheet (an initiative, or its 【再掲】 under another direction)."""
+    """One detail sheet (an initiative, or its 【再掲】 under another direction), with the
+    texts this sheet prints (a 再掲 sheet's own wording where the document differs)."""
 
     initiative: Initiative
     relisted: bool
     direction_heading: bool  # the first sheet of its direction carries the ① heading
     plan_cells: list[PlanCell]
     results: list[ResultRow]
+    summary: str = ""
+    target_state: str = ""
+    related_plans: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The title as printed: 【R6新規】<name>【数値目標】, or 【再掲】<name> (no No.)."""
+        i = self.initiative
+        prefix = "【再掲】" if self.relisted else ""
+        return f"{prefix}{i.name_prefix}{i.name}{i.name_suffix}"
+
+    @property
+    def number(self) -> str:
+        return "" if self.relisted else f"No.{self.initiative.code}"
+
+    @property
+    def bookmark(self) -> str:
+        """The outline entry: 「No.1 職員による…」, 「【再掲】金沢MaaSの推進」."""
+        return f"{self.number} {self.name}".strip()
+
+    @property
+    def departments(self) -> list[str]:
+        return [owner.department.name for owner in self.initiative.owners.all()]
+
+    @property
+    def resource_marks(self) -> list[tuple[str, bool]]:
+        return [(label, label in self.resources) for label in RESOURCE_LABELS]
 
 
 @dataclass
@@ -94,6 +129,16 @@ class ReportData:
     @property
     def sheet_count(self) -> int:
         return sum(len(group.sheets) for group in self.groups)
+
+    @property
+    def sheet_policies(self) -> list[tuple[Policy, list[SheetGroup]]]:
+        """The sheet groups under their 方針 (the contents list and the outline)."""
+        policies: list[tuple[Policy, list[SheetGroup]]] = []
+        for group in self.groups:
+            if not policies or policies[-1][0].pk != group.policy.pk:
+                policies.append((group.policy, []))
+            policies[-1][1].append(group)
+        return policies
 
 
 def report_data(
@@ -141,6 +186,7 @@ def report_data(
                         _sheet(
                             row.initiative,
                             relisted=row.relisted,
+                            relisting=row.relisting,
                             heading=index == 0,
                             fiscal_years=fiscal_years,
                             draft=draft,
@@ -177,24 +223,47 @@ def report_data(
     return data
 
 
+def plan_cells(initiative: Initiative, fiscal_years: list[FiscalYear]) -> list[PlanCell]:
+    """The 実施計画 row: each year its own cell, the same text repeated where the document
+    repeats it; one cell across years only where the data marks the document's merge."""
+    plans = {p.fiscal_year.year: p for p in initiative.year_plans.all()}
+    cells: list[PlanCell] = []
+    for fy in fiscal_years:
+        year_plan = plans.get(fy.year)
+        last = cells[-1] if cells else None
+        if (
+            year_plan is not None
+            and year_plan.merged_with_previous
+            and last is not None
+            and last.in_plan
+            and last.years[-1] == fy.year - 1
+        ):
+            last.span += 1
+            last.years.append(fy.year)
+            continue
+        cells.append(
+            PlanCell(
+                text=year_plan.text if year_plan else "",
+                span=1,
+                in_plan=year_plan is not None,
+                years=[fy.year],
+            )
+        )
+    return cells
+
+
 def _sheet(
     initiative: Initiative,
     *,
     relisted: bool,
+    relisting: Relisting | None,
     heading: bool,
     fiscal_years: list[FiscalYear],
     draft: bool,
 ) -> Sheet:
-    plans = {p.fiscal_year.year: p.text for p in initiative.year_plans.all()}
-    cells: list[PlanCell] = []
-    for fy in fiscal_years:
-        text = plans.get(fy.year, "")
-        in_plan = fy.year in plans
-        last = cells[-1] if cells else None
-        if last and in_plan and last.in_plan and text and last.text == text:
-            last.span += 1
-        else:
-            cells.append(PlanCell(text=text, span=1, in_plan=in_plan))
+    if not relisted:
+        relisting = None
+    own_texts = relisting.result_texts if relisting else {}
     results = []
     for result in sorted(initiative.results.all(), key=lambda r: r.fiscal_year.year):
         if draft:
@@ -207,6 +276,7 @@ def _sheet(
             )
         if not status and not text:
             continue
+        text = own_texts.get(str(result.fiscal_year.year), text)
         results.append(
             ResultRow(
                 fiscal_year=result.fiscal_year,
@@ -216,12 +286,22 @@ def _sheet(
                 note=note,
             )
         )
+    resources = initiative.resources
+    if relisting is not None and relisting.resources is not None:
+        resources = list(relisting.resources)
+    related_plans = initiative.related_plans
+    if relisting is not None and relisting.related_plans is not None:
+        related_plans = list(relisting.related_plans)
     return Sheet(
         initiative=initiative,
         relisted=relisted,
         direction_heading=heading,
-        plan_cells=cells,
+        plan_cells=plan_cells(initiative, fiscal_years),
         results=results,
+        summary=(relisting.summary if relisting else "") or initiative.summary,
+        target_state=(relisting.target_state if relisting else "") or initiative.target_state,
+        related_plans=related_plans,
+        resources=resources,
     )
 
 

@@ -104,13 +104,13 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
                 "title": policy.title,
                 "subtitle": policy.subtitle,
                 "description": policy.description,
+                "issues": policy.issues,
                 "measures": [
                     {
                         "number": measure.number,
                         "title": measure.title,
                         "summary": measure.summary,
                         "description": measure.description,
-                        "issues": measure.issues,
                         "highlights": measure.highlights,
                         "directions": [
                             {
@@ -125,8 +125,7 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
                                     for i in by_direction[direction.pk]
                                 ],
                                 "relisted": [
-                                    {"code": r.initiative.code, "position": r.position}
-                                    for r in relisted[direction.pk]
+                                    _relisting_document(r) for r in relisted[direction.pk]
                                 ],
                             }
                             for direction in directions[measure.pk]
@@ -153,11 +152,13 @@ def _initiative_document(
     years = {}
     for year_plan in sorted(initiative.year_plans.all(), key=lambda p: p.fiscal_year.year):
         year = year_plan.fiscal_year.year
-        years[str(year)] = {
-            "plan": year_plan.text,
-            "targets": {t.indicator.name: number_text(t.value) for t in targets.get(year, [])},
-            "result": results.get(year),
+        years[str(year)] = {"plan": year_plan.text}
+        if year_plan.merged_with_previous:
+            years[str(year)]["plan_merged"] = True
+        years[str(year)]["targets"] = {
+            t.indicator.name: number_text(t.value) for t in targets.get(year, [])
         }
+        years[str(year)]["result"] = results.get(year)
     return {
         "code": initiative.code,
         "name": initiative.name,
@@ -179,6 +180,22 @@ def _initiative_document(
         ],
         "years": years,
     }
+
+
+def _relisting_document(relisting: Relisting) -> dict:
+    """A 【再掲】 entry; the sheet's own fields only where the document prints them."""
+    entry: dict = {"code": relisting.initiative.code, "position": relisting.position}
+    if relisting.summary:
+        entry["summary"] = relisting.summary
+    if relisting.target_state:
+        entry["target_state"] = relisting.target_state
+    if relisting.related_plans is not None:
+        entry["related_plans"] = relisting.related_plans
+    if relisting.resources is not None:
+        entry["resources"] = relisting.resources
+    if relisting.result_texts:
+        entry["result_texts"] = dict(sorted(relisting.result_texts.items()))
+    return entry
 
 
 def _result_document(result: Result, *, published_only: bool) -> dict | None:

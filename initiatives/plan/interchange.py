@@ -68,6 +68,13 @@ def _field(node: _Node, key: str, kind: type, *, nullable: bool = False) -> _Nod
     return child
 
 
+def _optional(node: _Node, key: str, kind: type, *, nullable: bool = False) -> _Node | None:
+    """A key that `kanazawa-plan/1` documents may leave out (it then has its default)."""
+    if isinstance(node.value, dict) and key not in node.value:
+        return None
+    return _field(node, key, kind, nullable=nullable)
+
+
 def _items(node: _Node, key: str) -> list[_Node]:
     array = _field(node, key, list)
     return [array.child(index) for index in range(len(array.value))]
@@ -125,6 +132,8 @@ def validate_document(data: Any) -> None:
         _text(policy, "title", required=True)
         _text(policy, "subtitle")
         _text(policy, "description")
+        if _optional(policy, "issues", list) is not None:
+            _validate_strings(policy, "issues")
         measures = _items(policy, "measures")
         _unique([(_field(m, "number", int).value, m) for m in measures], "施策の番号")
         for measure in measures:
@@ -194,7 +203,9 @@ def _validate_measure(
     _text(measure, "title", required=True)
     _text(measure, "summary")
     _text(measure, "description")
-    _validate_strings(measure, "issues")
+    # Older documents gave each 施策 its 課題; they are read as their 方針's (see policy_issues).
+    if _optional(measure, "issues", list) is not None:
+        _validate_strings(measure, "issues")
     _validate_strings(measure, "highlights")
     directions = _items(measure, "directions")
     _unique([(_field(d, "number", int).value, d) for d in directions], "方向性の番号")
@@ -209,6 +220,37 @@ def _validate_measure(
             relisted.append((_text(entry, "code", required=True), entry.child("code")))
             if _field(entry, "position", int).value < 0:
                 raise entry.child("position").fail("0 以上の整数である必要があります")
+            _validate_relisted_sheet(entry)
+
+
+def _validate_relisted_sheet(entry: _Node) -> None:
+    """The optional fields of a 再掲 sheet that differ from the initiative's own sheet."""
+    for key in ("summary", "target_state"):
+        _optional(entry, key, str)
+    related = _optional(entry, "related_plans", list, nullable=True)
+    if related is not None and related.value is not None:
+        _validate_strings(entry, "related_plans")
+    resources = _optional(entry, "resources", list, nullable=True)
+    if resources is not None and resources.value is not None:
+        _validate_resources(entry)
+    texts = _optional(entry, "result_texts", dict)
+    if texts is not None:
+        for year_key, text in texts.value.items():
+            if not (year_key.isdigit() and len(year_key) == 4):
+                raise texts.child(year_key).fail('年度のキーは西暦4桁 (例: "2023") です')
+            if not isinstance(text, str):
+                raise texts.child(year_key).fail("文字列である必要があります")
+
+
+def _validate_resources(node: _Node) -> None:
+    resources = _validate_strings(node, "resources")
+    for index, resource in enumerate(resources):
+        if resource not in RESOURCES:
+            raise (
+                node.child("resources")
+                .child(index)
+                .fail(f"ヒト・カネ・モノ・情報 のいずれかです: {resource!r}")
+            )
 
 
 def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
@@ -224,14 +266,7 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
     for key in ("summary", "target_state"):
         _text(node, key)
     _validate_strings(node, "related_plans")
-    resources = _validate_strings(node, "resources")
-    for index, resource in enumerate(resources):
-        if resource not in RESOURCES:
-            raise (
-                node.child("resources")
-                .child(index)
-                .fail(f"ヒト・カネ・モノ・情報 のいずれかです: {resource!r}")
-            )
+    _validate_resources(node)
     indicators = _items(node, "indicators")
     for indicator in indicators:
         _text(indicator, "name", required=True)
@@ -246,7 +281,12 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
         year = years.child(year_key)
         if not (year_key.isdigit() and len(year_key) == 4):
             raise year.fail('年度のキーは西暦4桁 (例: "2023") です')
-        _text(year, "plan")
+        plan_text = _text(year, "plan")
+        merged = _optional(year, "plan_merged", bool)
+        if merged is not None and merged.value:
+            previous = years.value.get(str(int(year_key) - 1))
+            if not isinstance(previous, dict) or previous.get("plan") != plan_text:
+                raise merged.fail("結合できるのは前年度と同じ実施計画の年度だけです")
         targets = _field(year, "targets", dict)
         for name in targets.value:
             if name not in names:
@@ -271,6 +311,16 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
                 raise actuals.child(name).fail("indicators にない指標名です")
             _decimal(actuals.child(name))
     return code
+
+
+def policy_issues(policy: dict) -> list[str]:
+    """A 方針's 課題: its own `issues`, or (older documents) its 施策's in order."""
+    if "issues" in policy:
+        return list(policy["issues"])
+    issues: list[str] = []
+    for measure in policy["measures"]:
+        issues += [issue for issue in measure.get("issues", []) if issue not in issues]
+    return issues
 
 
 def dump_document(data: dict) -> str:

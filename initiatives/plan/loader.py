@@ -31,7 +31,7 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import validate_document
+from initiatives.plan.interchange import policy_issues, validate_document
 
 
 @dataclass
@@ -129,6 +129,7 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
                 "title": p["title"],
                 "subtitle": p["subtitle"],
                 "description": p["description"],
+                "issues": policy_issues(p),
             }
             for p in data["policies"]
         },
@@ -145,7 +146,6 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
                     "title": m["title"],
                     "summary": m["summary"],
                     "description": m["description"],
-                    "issues": m["issues"],
                     "highlights": m["highlights"],
                 }
                 for m in policy_data["measures"]
@@ -217,7 +217,14 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     for direction, entries in relistings:
         for entry in entries:
             Relisting.objects.create(
-                direction=direction, initiative=by_code[entry["code"]], position=entry["position"]
+                direction=direction,
+                initiative=by_code[entry["code"]],
+                position=entry["position"],
+                summary=entry.get("summary", ""),
+                target_state=entry.get("target_state", ""),
+                related_plans=entry.get("related_plans"),
+                resources=entry.get("resources"),
+                result_texts=entry.get("result_texts", {}),
             )
 
     plan.glossary.all().delete()
@@ -363,7 +370,12 @@ def _import_initiative(
     for year, year_data in years.items():
         fiscal_year = fiscal_years.get(year) or FiscalYear.objects.get_or_create(year=year)[0]
         YearPlan.objects.update_or_create(
-            initiative=initiative, fiscal_year=fiscal_year, defaults={"text": year_data["plan"]}
+            initiative=initiative,
+            fiscal_year=fiscal_year,
+            defaults={
+                "text": year_data["plan"],
+                "merged_with_previous": year_data.get("plan_merged", False),
+            },
         )
         Target.objects.filter(indicator__initiative=initiative, fiscal_year=fiscal_year).exclude(
             indicator__name__in=year_data["targets"]

@@ -176,6 +176,12 @@ class Policy(models.Model):
     title = models.CharField(_("名称"), max_length=200)
     subtitle = models.CharField(_("副題"), max_length=200, blank=True)
     description = models.TextField(_("説明"), blank=True)
+    issues = models.JSONField(
+        _("課題"),
+        default=list,
+        blank=True,
+        help_text=_("基本方針の図でこの方針に至る課題（図の順）。"),
+    )
 
     class Meta:
         verbose_name = _("方針")
@@ -207,7 +213,6 @@ class Measure(models.Model):
     title = models.CharField(_("名称"), max_length=200)
     summary = models.TextField(_("概要"), blank=True, help_text=_("概要ページの一文。"))
     description = models.TextField(_("説明"), blank=True, help_text=_("施策ページの本文。"))
-    issues = models.JSONField(_("課題"), default=list, blank=True)
     highlights = models.JSONField(_("主な取組"), default=list, blank=True)
 
     class Meta:
@@ -360,6 +365,16 @@ class Initiative(models.Model):
         return "、".join(owner.department.name for owner in self.owners.all())
 
     @property
+    def name_prefix(self) -> str:
+        """The mark the document prints before the name: 【R6新規】自治体専用…"""
+        return self.added_in.badge if self.added_in_id else ""
+
+    @property
+    def name_suffix(self) -> str:
+        """The mark the document prints after the name: …（累計）【数値目標】"""
+        return "【数値目標】" if self.numeric_target else ""
+
+    @property
     def badges(self) -> list[str]:
         badges = []
         if self.added_in_id:
@@ -410,6 +425,23 @@ class Relisting(models.Model):
     )
     position = models.PositiveSmallIntegerField(
         _("行の位置"), help_text=_("この方向性の表の何行目に載せるか（0から数えます）。")
+    )
+    # The 再掲 sheet as the document prints it, where it differs from the initiative's own
+    # sheet: empty / null means "as the initiative's sheet".
+    summary = models.TextField(_("概要（再掲シート）"), blank=True)
+    target_state = models.TextField(_("めざす姿（再掲シート）"), blank=True)
+    related_plans = models.JSONField(_("関連計画（再掲シート）"), null=True, blank=True)
+    resources = models.JSONField(
+        _("確保する行政資源（再掲シート）"),
+        null=True,
+        blank=True,
+        help_text=_("ヒト・カネ・モノ・情報 の一覧。空なら取組のシートと同じ。"),
+    )
+    result_texts = models.JSONField(
+        _("実施結果（再掲シート）"),
+        default=dict,
+        blank=True,
+        help_text=_("年度（西暦）→ 再掲シートに印刷された実施結果の文。"),
     )
 
     class Meta:
@@ -480,6 +512,11 @@ class YearPlan(models.Model):
         FiscalYear, on_delete=models.PROTECT, related_name="year_plans", verbose_name=_("年度")
     )
     text = models.TextField(_("実施計画"), blank=True)
+    merged_with_previous = models.BooleanField(
+        _("前年度と結合"),
+        default=False,
+        help_text=_("文書がこの年度の実施計画を前年度と一つのセルで印刷している（同じ文）。"),
+    )
 
     class Meta:
         verbose_name = _("実施計画")

@@ -49,6 +49,8 @@ class TableRow:
     statuses: dict[int, str | None]
     # fiscal year → the city's reason published beside a status the consistency checks flag.
     reasons: dict[int, str] = field(default_factory=dict)
+    # The 【再掲】 record of a relisted row (its sheet's own wording), else None.
+    relisting: Relisting | None = None
 
 
 @dataclass
@@ -137,6 +139,7 @@ def achievement_table(
                 relisted=True,
                 statuses=statuses(initiative),
                 reasons=reasons(initiative),
+                relisting=relisting,
             ),
         )
 

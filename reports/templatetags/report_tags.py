@@ -4,14 +4,21 @@ from django import template
 from django.utils.safestring import SafeString
 
 from initiatives.vocabulary import status_label
-from reports.markup import light_markdown
+from reports.markup import light_markdown, section_parts
 
 register = template.Library()
 
 
 @register.filter
-def markup(text: str) -> SafeString:
-    return light_markdown(text or "")
+def markup(text: str, anchor: str = "") -> SafeString:
+    """A section body as HTML; with an anchor, its "## " parts get ids <anchor>-1, -2 …"""
+    return light_markdown(text or "", anchor)
+
+
+@register.filter
+def parts(text: str) -> list[tuple[int, str]]:
+    """The "## " parts of a section body, numbered from 1 (for the contents list)."""
+    return list(enumerate(section_parts(text or ""), start=1))
 
 
 @register.filter

@@ -16,8 +16,9 @@ class RenderedPdf:
     path: Path
     pages: int
 
-    def text(self, *, layout: bool = False) -> str:
-        options = ["-layout"] if layout else []
+    def text(self, *, layout: bool = False, raw: bool = False) -> str:
+        """pdftotext's text; `raw` keeps the content stream's order (one cell after another)."""
+        options = ["-layout"] if layout else ["-raw"] if raw else []
         return subprocess.run(
             ["pdftotext", "-enc", "UTF-8", *options, str(self.path), "-"],
             check=True,
@@ -25,9 +26,9 @@ class RenderedPdf:
             text=True,
         ).stdout
 
-    def page_texts(self, *, layout: bool = False) -> list[str]:
+    def page_texts(self, *, layout: bool = False, raw: bool = False) -> list[str]:
         # pdftotext separates pages with a form feed.
-        return self.text(layout=layout).split("\f")[: self.pages]
+        return self.text(layout=layout, raw=raw).split("\f")[: self.pages]
 
 
 def _render(kind: str, tmp_dir: Path, django_db_blocker) -> RenderedPdf:
@@ -50,6 +51,14 @@ def full_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPd
 def draft_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPdf:
     """The HQ draft of 令和5年度, rendered once per test session."""
     return _render(RenderedReport.Kind.DRAFT, tmp_path_factory.mktemp("reports"), django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def summary_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedPdf:
+    """The public summary of 令和5年度 (its charts are figures), rendered once per session."""
+    return _render(
+        RenderedReport.Kind.SUMMARY, tmp_path_factory.mktemp("reports"), django_db_blocker
+    )
 
 
 @pytest.fixture(autouse=True)

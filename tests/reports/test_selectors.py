@@ -23,15 +23,21 @@ def _sheet(data, code: str):
     )
 
 
-def test_it_merges_equal_plan_cells_of_adjacent_years() -> None:
+def test_it_repeats_equal_plan_texts_and_merges_only_marked_years() -> None:
     initiative = Initiative.objects.filter(added_in__isnull=True).order_by("order").first()
     plans = YearPlan.objects.filter(initiative=initiative)
-    plans.filter(fiscal_year__year__in=(2025, 2026)).update(text="同じ計画")
-    plans.filter(fiscal_year__year=2024).update(text="別の計画")
+    plans.update(merged_with_previous=False)
+    plans.filter(fiscal_year__year__in=(2024, 2025, 2026)).update(text="同じ計画")
+    plans.filter(fiscal_year__year=2023).update(text="別の計画")
     data = report_data(plan=get_plan(), fiscal_year=FiscalYear.objects.get(year=2023))
     cells = [(cell.text, cell.span) for cell in _sheet(data, initiative.code).plan_cells]
-    assert cells[-2:] == [("別の計画", 1), ("同じ計画", 2)]
-    assert sum(span for _text, span in cells) == 4
+    # The same text in each year's own cell, as the document prints No.2's 「運用」.
+    assert cells == [("別の計画", 1), ("同じ計画", 1), ("同じ計画", 1), ("同じ計画", 1)]
+    # One cell across years only where the document merges it.
+    plans.filter(fiscal_year__year=2026).update(merged_with_previous=True)
+    data = report_data(plan=get_plan(), fiscal_year=FiscalYear.objects.get(year=2023))
+    cells = [(cell.text, cell.span) for cell in _sheet(data, initiative.code).plan_cells]
+    assert cells == [("別の計画", 1), ("同じ計画", 1), ("同じ計画", 2)]
 
 
 def test_it_leaves_the_first_year_empty_for_an_initiative_added_later() -> None:

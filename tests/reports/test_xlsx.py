@@ -69,11 +69,12 @@ def test_it_shows_every_initiative_with_its_marks_and_published_status(workbook)
     assert set(rows) == {i.code for i in initiatives}
     for initiative in initiatives:
         row = rows[initiative.code]
-        assert row[1].startswith(initiative.name)
+        # As the document prints it: 【R6新規】 before the name, 【数値目標】 after it.
+        assert row[1] == f"{initiative.name_prefix}{initiative.name}{initiative.name_suffix}"
         if initiative.numeric_target:
-            assert "【数値目標】" in row[1]
+            assert row[1].endswith("【数値目標】")
         if initiative.added_in_id:
-            assert f"【{initiative.added_in.code}新規】" in row[1]
+            assert row[1].startswith(f"【{initiative.added_in.code}新規】")
             assert row[3] == "—"
         else:
             assert row[3] == LABELS.get(published.get(initiative.code, ""), "")

@@ -60,6 +60,15 @@ def _two_line_reason(doc: dict) -> None:
     _first_initiative(doc)["years"]["2023"]["result"]["consistency_reason"] = "一行目\n二行目"
 
 
+def _merged_unequal_plan(doc: dict) -> None:
+    # No.1's R6 text differs from R5: the document cannot print them in one cell.
+    _first_initiative(doc)["years"]["2024"]["plan_merged"] = True
+
+
+def _relisted_unknown_resource(doc: dict) -> None:
+    doc["policies"][0]["measures"][1]["directions"][0]["relisted"][0]["resources"] = ["時間"]
+
+
 # Each case breaks the document near its end or in one place, after valid rows
 # that an eager writer would already have saved.
 CASES: list[tuple[Callable[[dict], None], str]] = [
@@ -73,6 +82,8 @@ CASES: list[tuple[Callable[[dict], None], str]] = [
     (_wrong_format, "format"),
     (_bool_as_number, "numeric_target"),
     (_two_line_reason, "result.consistency_reason: 改行なし・200字以内の一行です"),
+    (_merged_unequal_plan, "years.2024.plan_merged"),
+    (_relisted_unknown_resource, "relisted[0].resources[0]"),
 ]
 
 
@@ -151,3 +162,40 @@ def test_it_loads_and_exports_the_reason_of_an_inconsistent_result() -> None:
     exported = json.dumps(export_plan_document(published_only=True), ensure_ascii=False)
     assert exported.count('"consistency_reason"') == 1
     assert f'"consistency_reason": "{no9.consistency_reason}"' in exported
+
+
+def test_it_loads_an_older_document_with_issues_per_measure(tmp_path, plan_document) -> None:
+    """kanazawa-plan/1 documents before 方針 issues: each 方針 gets its 施策' 課題 in order."""
+    from initiatives.models import Policy, Relisting, YearPlan
+
+    policy = plan_document["policies"][0]
+    issues = policy.pop("issues")
+    for measure in policy["measures"]:
+        measure["issues"] = []
+    policy["measures"][0]["issues"] = issues[:3]
+    policy["measures"][2]["issues"] = issues[3:]
+    for entry in policy["measures"][1]["directions"][0]["relisted"]:
+        for key in ("summary", "target_state", "related_plans", "resources", "result_texts"):
+            entry.pop(key, None)
+    for year in _first_initiative(plan_document)["years"].values():
+        year.pop("plan_merged", None)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(plan_document, ensure_ascii=False), encoding="utf-8")
+
+    call_command("import_plan", str(path))
+
+    assert Policy.objects.get(number=1).issues == issues
+    relisting = Relisting.objects.get(initiative__code="51")
+    assert relisting.resources is None and relisting.result_texts == {}
+    assert not YearPlan.objects.filter(initiative__code="1", merged_with_previous=True).exists()
+    exported = export_plan_document()
+    assert exported["policies"][0]["issues"] == issues
+    assert "issues" not in exported["policies"][0]["measures"][0]
+
+
+def test_the_fixture_round_trips_its_report_fields(plan_document) -> None:
+    exported = export_plan_document()
+    assert dump_document(exported) == dump_document(plan_document)
+    relisted = exported["policies"][0]["measures"][1]["directions"][0]["relisted"][0]
+    assert relisted["resources"] == ["ヒト", "カネ", "モノ"]
+    assert "のりまし金沢" in relisted["result_texts"]["2023"]

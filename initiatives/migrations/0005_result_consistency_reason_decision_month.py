@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0003_create_hq_group'),
+        ('initiatives', '0004_policy_issues_year_plan_merge_relisting_sheet'),
     ]
 
     operations = [
