@@ -1,9 +1,10 @@
 """Shared by the load and fault scripts: a production-mode app on 127.0.0.1 and a client.
 
-`production_app()` creates a fresh PostgreSQL database, migrates it, loads the plan,
-collects the static files and starts gunicorn with deploy/production.env (DEBUG off,
-whitenoise, JSON logs), then stops everything. Requests carry what the TLS reverse proxy
-would add (Host, X-Forwarded-Proto: https, X-Forwarded-For). Only 127.0.0.1 is ever used.
+`production_app()` creates a fresh PostgreSQL database (or a SQLite file in a temporary
+folder), migrates it, loads the plan, collects the static files and starts gunicorn with
+deploy/production.env (DEBUG off, whitenoise, JSON logs), then stops everything. Requests
+carry what the TLS reverse proxy would add (Host, X-Forwarded-Proto: https,
+X-Forwarded-For). Only 127.0.0.1 is ever used.
 The plan loaded is fixtures/plan.json (or the file named by BENCH_PLAN).
 """
 
@@ -28,14 +29,18 @@ from urllib.parse import urlencode
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# The project's .venv, or the environment running this script (e.g. a shared one).
+_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin").is_dir() else Path(sys.executable).parent
+PYTHON = _BIN / "python"
+GUNICORN = _BIN / "gunicorn"
 HOST = "127.0.0.1"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 PROXY_HEADERS = {"Host": "localhost", "X-Forwarded-Proto": "https"}
 
 
-def production_env(database: str, workdir: Path, port: int) -> dict[str, str]:
+def production_env(
+    database: str, workdir: Path, port: int, *, engine: str = "postgresql"
+) -> dict[str, str]:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
     for line in (ROOT / "deploy" / "production.env").read_text(encoding="utf-8").splitlines():
         line = line.strip()
@@ -46,7 +51,11 @@ def production_env(database: str, workdir: Path, port: int) -> dict[str, str]:
     secret.write_text(secrets.token_urlsafe(50), encoding="utf-8")
     env.update(
         SECRET_KEY_FILE=str(secret),
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        DATABASE_URL=(
+            f"sqlite:///{workdir / database}.sqlite3"
+            if engine == "sqlite"
+            else f"postgres://postgres@127.0.0.1:5432/{database}"
+        ),
         STATIC_ROOT=str(workdir / "staticfiles"),
         MEDIA_ROOT=str(workdir / "media"),
         GUNICORN_BIND=f"{HOST}:{port}",
@@ -102,15 +111,24 @@ class App:
 
 @contextmanager
 def production_app(
-    database: str, port: int, *, workers: int | None = None, keep_database: bool = False
+    database: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    keep_database: bool = False,
+    engine: str = "postgresql",
 ) -> Iterator[App]:
+    """The app on 127.0.0.1:`port` with a fresh database: PostgreSQL `database` (created and
+    dropped here), or with engine="sqlite" a file of that name in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="kanazawa-bench-") as tmp:
         workdir = Path(tmp)
-        env = production_env(database, workdir, port)
+        env = production_env(database, workdir, port, engine=engine)
         if workers:
             env["WEB_CONCURRENCY"] = str(workers)
         print(f"準備: データベース {database} を作り、migrate・import_plan・collectstatic …")
-        recreate_database(database)
+        sqlite = engine == "sqlite"
+        if not sqlite:
+            recreate_database(database)
         manage(env, "migrate", "--no-input")
         manage(env, "import_plan", os.environ.get("BENCH_PLAN", "fixtures/plan.json"))
         manage(env, "collectstatic", "--no-input", "-v", "0")
@@ -138,7 +156,7 @@ def production_app(
             tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
             if server.returncode not in (0, -signal.SIGTERM):
                 print("gunicorn log (last lines):", *tail, sep="\n  ")
-            if not keep_database:
+            if not keep_database and not sqlite:
                 drop_database(database)
 
 

@@ -95,6 +95,16 @@ def env_database(name: str, default: str) -> dict:
             f"環境変数 {name} のデータベース {config['ENGINE']} には対応していません "
             "(sqlite:/// または postgres:// を指定してください)。"
         )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writers wait for each other instead of failing with "database is locked":
+        # every transaction takes the write lock when it begins (IMMEDIATE), a waiting one
+        # gives up only after SQLITE_BUSY_TIMEOUT seconds, and readers never block writers (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL",
+            **config.get("OPTIONS", {}),
+        }
     return config
 
 
@@ -125,6 +135,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# The session lasts SESSION_COOKIE_AGE from the last request, not from the login.
+SESSION_SAVE_EVERY_REQUEST = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -173,12 +185,15 @@ INSTALLED_APPS = [
     "reports",
     "governance",
     "ops",
+    "outbox",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ops.middleware.RequestSizeLimitMiddleware",
+    # Control characters in the path, query or cookies, NUL in form fields: the 400 page.
+    "ops.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +202,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form posted to the admin after the session expired: kept, then the login page.
+    "ops.middleware.ExpiredSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lock-out page.
@@ -239,6 +256,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "ops.security.client_ip"
+AXES_USERNAME_CALLABLE = "ops.security.login_username"
 AXES_VERBOSE = False
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -329,12 +347,33 @@ if _MAILER["BACKEND"] == _SMTP_BACKEND:
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # Seconds before an unanswering mail server counts as a failed attempt (retried).
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kanazawa-plan@localhost")
+# Notifications are queued (the outbox app) and sent by the task worker; a failed attempt is
+# retried after MAIL_RETRY_SECONDS × 4^(attempt−1), at most MAIL_MAX_ATTEMPTS times, then
+# listed for HQ on 「メール送信の状況」.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 # Absolute links in notification mails point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Days before the deadline from which `send_deadline_reminders` mails departments.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # Largest PDF attached to a committee meeting, in bytes (keep it below MAX_REQUEST_SIZE).
 GOVERNANCE_MATERIAL_MAX_BYTES = env_int("GOVERNANCE_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
+
+# Longest texts of the results workflow, in characters (a line break counts as one), checked
+# on the screens, in the workbook import and in the services. HQ sets them per deployment.
+# 実施結果: the longest in the city's document (fixtures/plan.json, 令和5年度) has 119
+# characters; 400 is more than three times that, and keeps the history's text differences
+# fast (initiatives/results/textdiff.py).
+RESULT_TEXT_MAX_CHARS = env_int("RESULT_TEXT_MAX_CHARS", 400)
+# 確定時期: the longest in the document has 19 characters (a date and the reason).
+NOTE_MAX_CHARS = env_int("NOTE_MAX_CHARS", 100)
+# HQ's comments (差戻し, 承認, 再開), mailed to the departments: a few paragraphs.
+COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 1000)
+for _name in ("RESULT_TEXT_MAX_CHARS", "NOTE_MAX_CHARS", "COMMENT_MAX_CHARS"):
+    if not 1 <= globals()[_name] <= 100_000:
+        raise ImproperlyConfigured(f"環境変数 {_name} は 1 から 100000 までの整数にしてください。")

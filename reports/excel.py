@@ -1,5 +1,6 @@
 """The report tables as Excel workbooks (openpyxl): the achievement tables (取組事項一覧) and
-the tables of the report to the assembly (議会報告)."""
+the tables of the report to the assembly (議会報告). Every value is written through
+`initiatives.sheets.cells` (formula-looking text neutralised, counts as numbers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from initiatives.sheets.io import neutralise, wrapped_lines
+from initiatives.sheets import cells
+from initiatives.sheets.io import wrapped_lines
 from initiatives.vocabulary import (
     CODE_HEADING,
     DEPARTMENTS_HEADING,
@@ -54,17 +56,17 @@ def achievement_workbook(*, data: ReportData) -> bytes:
     for block in data.table:
         sheet = book.create_sheet(f"方針{block.policy.number}")
         title = f"{data.plan.title} 取組事項一覧　方針{block.policy.number} {block.policy.title}"
-        sheet.cell(1, 1, f"{title}（{data.fiscal_year.label}）").font = Font(
+        cells.put(sheet, row=1, column=1, value=f"{title}（{data.fiscal_year.label}）").font = Font(
             name=FONT, bold=True, size=12
         )
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
         for col, label in enumerate((CODE_HEADING, NAME_HEADING, DEPARTMENTS_HEADING), start=1):
-            sheet.cell(2, col, label)
+            cells.put(sheet, row=2, column=col, value=label)
             sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-        sheet.cell(2, 4, "計画達成状況")
+        cells.put(sheet, row=2, column=4, value="計画達成状況")
         sheet.merge_cells(start_row=2, start_column=4, end_row=2, end_column=ncols)
         for offset, fy in enumerate(years):
-            sheet.cell(3, 4 + offset, fy.short_label)
+            cells.put(sheet, row=3, column=4 + offset, value=fy.short_label)
         for row in (2, 3):
             for col in range(1, ncols + 1):
                 cell = sheet.cell(row, col)
@@ -74,7 +76,7 @@ def achievement_workbook(*, data: ReportData) -> bytes:
                 cell.border = BOX
         row_number = 4
         for measure_block in block.measures:
-            cell = sheet.cell(row_number, 1, measure_block.measure.label)
+            cell = cells.put(sheet, row=row_number, column=1, value=measure_block.measure.label)
             cell.font = Font(name=FONT, bold=True, color="FFFFFF")
             cell.fill = MEASURE_FILL
             sheet.merge_cells(
@@ -83,7 +85,8 @@ def achievement_workbook(*, data: ReportData) -> bytes:
             row_number += 1
             for direction_block in measure_block.directions:
                 direction = direction_block.direction
-                cell = sheet.cell(row_number, 1, f"{direction.marker}{direction.title}")
+                label = f"{direction.marker}{direction.title}"
+                cell = cells.put(sheet, row=row_number, column=1, value=label)
                 cell.font = Font(name=FONT, bold=True)
                 cell.fill = DIRECTION_FILL
                 cell.border = BOX
@@ -103,7 +106,7 @@ def achievement_workbook(*, data: ReportData) -> bytes:
                         *(_cell_label(table_row.statuses.get(fy.year)) for fy in years),
                     ]
                     for col, value in enumerate(values, start=1):
-                        cell = sheet.cell(row_number, col, value)
+                        cell = cells.put(sheet, row=row_number, column=col, value=value)
                         cell.font = Font(name=FONT)
                         cell.border = BOX
                         cell.alignment = WRAP if col in (2, 3) else CENTER
@@ -125,12 +128,11 @@ def achievement_workbook(*, data: ReportData) -> bytes:
 
 def _summary_sheet(sheet, data: ReportData) -> None:
     counts = status_counts(data=data)
-    sheet.cell(
-        1, 1, f"{data.plan.title} 計画達成状況の集計（{data.fiscal_year.label}）"
-    ).font = Font(name=FONT, bold=True, size=12)
+    title = f"{data.plan.title} 計画達成状況の集計（{data.fiscal_year.label}）"
+    cells.put(sheet, row=1, column=1, value=title).font = Font(name=FONT, bold=True, size=12)
     headers = [FISCAL_YEAR_HEADING, *(status_label(s) for s in STATUS_ORDER), "未報告", "計"]
     for col, label in enumerate(headers, start=1):
-        cell = sheet.cell(2, col, label)
+        cell = cells.put(sheet, row=2, column=col, value=label)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEAD_FILL
         cell.alignment = CENTER
@@ -145,16 +147,17 @@ def _summary_sheet(sheet, data: ReportData) -> None:
             sum(year_counts.values()),
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row, col, value)
+            cell = cells.put(sheet, row=row, column=col, value=value)
             cell.font = Font(name=FONT)
             cell.border = BOX
             cell.alignment = CENTER
         row += 1
     row += 1
-    sheet.cell(row, 1, f"方針別（{data.fiscal_year.label}）").font = Font(name=FONT, bold=True)
+    label = f"方針別（{data.fiscal_year.label}）"
+    cells.put(sheet, row=row, column=1, value=label).font = Font(name=FONT, bold=True)
     row += 1
     for col, label in enumerate([POLICY_HEADING, *headers[1:]], start=1):
-        cell = sheet.cell(row, col, label)
+        cell = cells.put(sheet, row=row, column=col, value=label)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEAD_FILL
         cell.border = BOX
@@ -167,7 +170,7 @@ def _summary_sheet(sheet, data: ReportData) -> None:
             stat.total,
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row, col, value)
+            cell = cells.put(sheet, row=row, column=col, value=value)
             cell.font = Font(name=FONT)
             cell.border = BOX
         row += 1
@@ -283,9 +286,9 @@ def assembly_workbook(*, data: AssemblyData) -> bytes:
 def _table_sheet(book, title: str, heading: str, columns: list, rows: list[list]) -> None:
     """A plain boxed table under a heading; text that could run as a formula is neutralised."""
     sheet = book.create_sheet(title)
-    sheet.cell(1, 1, heading).font = Font(name=FONT, bold=True, size=12)
+    cells.put(sheet, row=1, column=1, value=heading).font = Font(name=FONT, bold=True, size=12)
     for col, (label, width) in enumerate(columns, start=1):
-        cell = sheet.cell(2, col, label)
+        cell = cells.put(sheet, row=2, column=col, value=label)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEAD_FILL
         cell.alignment = CENTER
@@ -294,7 +297,7 @@ def _table_sheet(book, title: str, heading: str, columns: list, rows: list[list]
     for row_number, values in enumerate(rows, start=3):
         lines = 1
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row_number, col, neutralise(value))
+            cell = cells.put(sheet, row=row_number, column=col, value=value)
             cell.font = Font(name=FONT)
             cell.border = BOX
             cell.alignment = WRAP
@@ -302,7 +305,7 @@ def _table_sheet(book, title: str, heading: str, columns: list, rows: list[list]
                 lines = max(lines, wrapped_lines(value, columns[col - 1][1]))
         sheet.row_dimensions[row_number].height = LINE_HEIGHT * min(lines, 25) + 2
     if not rows:
-        sheet.cell(3, 1, "該当はありません。").font = Font(name=FONT)
+        cells.put(sheet, row=3, column=1, value="該当はありません。").font = Font(name=FONT)
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     _print_setup(sheet)

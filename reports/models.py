@@ -1,3 +1,6 @@
+"""The cached report files and the state of their rendering (with a lease, so that a
+rendering whose worker died is noticed and started again)."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -64,6 +67,20 @@ class RenderedReport(models.Model):
     )
     seconds = models.FloatField(
         _("所要秒数"), null=True, blank=True, help_text=_("作成にかかった秒数。")
+    )
+    attempts = models.PositiveSmallIntegerField(
+        _("作成を試みた回数"),
+        default=0,
+        help_text=_("途中で止まった作成も数えます。上限に達すると失敗として表示します。"),
+    )
+    lease_until = models.DateTimeField(
+        _("応答の期限"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "待機中なら作成が始まるべき時刻、作成中なら次の生存報告の期限。"
+            "過ぎると止まったとみなして作り直します。"
+        ),
     )
 
     class Meta:

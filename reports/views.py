@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from initiatives.models import Department, FiscalYear
 from initiatives.plan.selectors import get_plan
@@ -14,7 +15,7 @@ from reports.assembly import assembly_data
 from reports.excel import achievement_workbook, assembly_workbook
 from reports.models import RenderedReport
 from reports.selectors import report_data
-from reports.services import ReportRequest, request_report
+from reports.services import MAX_ATTEMPTS, ReportRequest, request_report, retry_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,6 +29,13 @@ def _fiscal_year(year: int) -> FiscalYear:
 
 def _serve(request: HttpRequest, report_request: ReportRequest, filename: str) -> HttpResponse:
     report = request_report(request=report_request)
+    if request.method == "POST":
+        # 「もう一度作成する」 on the page of a failed report; then back to waiting.
+        if report.state == RenderedReport.State.FAILED:
+            retry_report(report=report)
+        response = HttpResponseRedirect(request.path)
+        response.status_code = 303
+        return response
     if report.state == RenderedReport.State.DONE:
         response = FileResponse(
             report.file.open("rb"), content_type="application/pdf", filename=filename
@@ -36,18 +44,45 @@ def _serve(request: HttpRequest, report_request: ReportRequest, filename: str) -
             "private, no-store" if report_request.draft else "public, max-age=300"
         )
         return response
-    status = 500 if report.state == RenderedReport.State.FAILED else 202
+    failed = report.state == RenderedReport.State.FAILED
     response = render(
         request,
         "reports/progress.html",
-        {"report": report, "failed": status == 500, "filename": filename, "plan": get_plan()},
-        status=status,
+        {
+            "report": report,
+            "failed": failed,
+            "filename": filename,
+            "plan": get_plan(),
+            "progress": _progress(report),
+            "max_attempts": MAX_ATTEMPTS,
+        },
+        status=503 if failed else 202,
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
-@require_GET
+def _progress(report: RenderedReport) -> str:
+    """What is happening to the report, in the words of the waiting page."""
+    now = timezone.now()
+    if report.state == RenderedReport.State.RUNNING:
+        started = timezone.localtime(report.started_at).strftime("%H時%M分%S秒")
+        return f"作成しています（{started}開始、{report.attempts}回目）。"
+    if report.attempts:
+        return (
+            f"前回の作成が途中で止まったため、作り直しています"
+            f"（次が{report.attempts + 1}回目、最大{MAX_ATTEMPTS}回）。"
+        )
+    waited = int((now - report.requested_at).total_seconds())
+    if waited >= 60:
+        return (
+            f"作成の順番を待っています（{waited // 60}分経過）。混み合っているか、作成する処理が"
+            "止まっている可能性があります。このまま待つと、自動でやり直します。"
+        )
+    return "作成の順番を待っています。"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def full_pdf(request: HttpRequest, year: int) -> HttpResponse:
     fiscal_year = _fiscal_year(year)
     return _serve(
@@ -57,7 +92,7 @@ def full_pdf(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def summary_pdf(request: HttpRequest, year: int) -> HttpResponse:
     fiscal_year = _fiscal_year(year)
     return _serve(
@@ -67,7 +102,7 @@ def summary_pdf(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     fiscal_year = _fiscal_year(year)
     department = get_object_or_404(Department, pk=department_id)
@@ -80,7 +115,7 @@ def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpR
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """HQ only: the report from the working (unpublished) results, marked 「案」."""
     if not is_hq(request.user):

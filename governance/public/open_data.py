@@ -2,13 +2,12 @@
 as CSV (UTF-8 with BOM) and JSON.
 
 Every value comes from `governance.public.selectors`, so only published records are
-written. Text cells that a spreadsheet could read as a formula are neutralised.
+written. Every CSV cell goes through `initiatives.sheets.cells` (formula-looking text
+neutralised).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from django.urls import reverse
 from governance.public.selectors import OpinionFilter, PublicOpinion, public_opinions
 from initiatives.models import Plan
 from initiatives.public.open_data import LICENCE, LICENCE_URL
-from initiatives.sheets.io import neutralise
+from initiatives.sheets import cells
 
 FORMAT = "kanazawa-plan-committee-opinions"
 FORMAT_VERSION = 1
@@ -102,17 +101,14 @@ def rows(*, plan: Plan, filters: OpinionFilter) -> list[list[str]]:
                 if response
                 else ["", "", "", "", ""]
             )
-            out.append([neutralise(value) for value in (*head, *middle, *tail)])
+            out.append([*head, *middle, *tail])
     return out
 
 
 def csv_bytes(*, plan: Plan, filters: OpinionFilter) -> bytes:
     """UTF-8 with a BOM, so Excel in Japan opens it with the right characters."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.name for c in COLUMNS])
-    writer.writerows(rows(plan=plan, filters=filters))
-    return buffer.getvalue().encode("utf-8-sig")
+    table = [[c.name for c in COLUMNS], *rows(plan=plan, filters=filters)]
+    return cells.csv_text(table).encode("utf-8-sig")
 
 
 def _opinion_json(item: PublicOpinion) -> dict:

@@ -74,7 +74,26 @@ class YearScreens:
             .order_by("initiative__order")
         )
         if request.method == "POST":
-            summary = services.publish_year(fiscal_year=fiscal_year, user=request.user)
+            try:
+                summary = services.publish_year(
+                    fiscal_year=fiscal_year,
+                    user=request.user,
+                    seen=services.parse_seen_versions(request.POST.get("seen")),
+                )
+            except services.StaleResultError as error:
+                return TemplateResponse(
+                    request,
+                    "admin/initiatives/result/publish_confirm.html",
+                    self._context(
+                        request,
+                        title=f"{fiscal_year.label}の実施結果を公開",
+                        fiscal_year=fiscal_year,
+                        approved=approved,
+                        seen=services.seen_versions(approved),
+                        conflict=str(error),
+                    ),
+                    status=409,
+                )
             if summary.published:
                 self.message_user(
                     request,
@@ -97,5 +116,6 @@ class YearScreens:
                 title=f"{fiscal_year.label}の実施結果を公開",
                 fiscal_year=fiscal_year,
                 approved=approved,
+                seen=services.seen_versions(approved),
             ),
         )

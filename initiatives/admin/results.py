@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -41,6 +41,12 @@ from initiatives.results.selectors import (
 from initiatives.results.transitions import Step
 from initiatives.roles import is_hq
 from initiatives.vocabulary import number_text
+from ops import kept_forms
+
+KEPT_FORM_RESTORED = (
+    "ログインの有効期限が切れたため保存していません。入力内容を復元しました。"
+    "確認して保存してください。"
+)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -215,20 +221,13 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra)
 
     @admin.action(description=_("選択した実施結果を提出する"), permissions=["edit"])
-    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        done, problems = 0, []
-        for result in restrict(queryset, request.user, Action.EDIT).select_related("initiative"):
-            try:
-                services.submit_result(result=result, user=request.user, version=result.version)
-                done += 1
-            except ValidationError as error:
-                problems.append(f"No.{result.initiative.code}: {'、'.join(error.messages)}")
-        skipped = queryset.count() - done - len(problems)
-        self._report(request, done, "件を提出しました。", problems, skipped)
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        editable = restrict(queryset, request.user, Action.EDIT).select_related("initiative")
+        return self._bulk(request, queryset, editable, services.submit_result, "提出")
 
     @admin.action(description=_("選択した提出済の実施結果を承認する"), permissions=["review"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        reviewable = list(
+        reviewable = (
             restrict(queryset, request.user, Action.REVIEW)
             .filter(state__in=transitions.sources(Step.APPROVE))
             .select_related("initiative", "fiscal_year")
@@ -243,32 +242,56 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                     request,
                     title="確認事項のある実施結果の承認",
                     flagged=flagged,
-                    count=len(reviewable),
+                    count=len(found),
                     selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                     action="approve_selected",
                     select_across=request.POST.get("select_across", "0"),
                 ),
             )
-        done = 0
-        for result in reviewable:
-            services.approve_result(result=result, user=request.user, version=result.version)
-            done += 1
-        self._report(request, done, "件を承認しました。", [], queryset.count() - done)
-        return None
+        return self._bulk(request, queryset, reviewable, services.approve_result, "承認")
 
-    def _report(
-        self, request: HttpRequest, done: int, what: str, problems: list[str], skipped: int
-    ) -> None:
+    def _bulk(
+        self, request: HttpRequest, queryset: QuerySet, targets: QuerySet, service, verb: str
+    ) -> HttpResponse | None:
+        """Take one step on each target, each in its own transaction, at the version listed.
+
+        A result someone else changed meanwhile is left alone and listed; then the answer is
+        409 with what was done and what was not, instead of the list."""
+        total = queryset.count()  # counted before any step moves rows out of a filtered list
+        done, problems, conflicts = 0, [], []
+        for result in targets:
+            label = f"No.{result.initiative.code}"
+            try:
+                service(result=result, user=request.user, version=result.version)
+                done += 1
+            except (services.StaleResultError, PermissionDenied) as error:
+                conflicts.append(f"{label}: {error}")
+            except ValidationError as error:
+                problems.append(f"{label}: {'、'.join(error.messages)}")
+        skipped = total - done - len(problems) - len(conflicts)
         if done:
-            self.message_user(request, f"{done}{what}", messages.SUCCESS)
+            self.message_user(request, f"{done}件を{verb}しました。", messages.SUCCESS)
         for problem in problems:
-            self.message_user(request, f"提出できませんでした — {problem}", messages.ERROR)
+            self.message_user(request, f"{verb}できませんでした — {problem}", messages.ERROR)
         if skipped:
             self.message_user(
                 request,
                 f"{skipped}件は今の入力状況・権限では対象外のため、何もしていません。",
                 messages.WARNING,
             )
+        if not conflicts:
+            return None
+        return TemplateResponse(
+            request,
+            "admin/initiatives/result/bulk_conflict.html",
+            self._context(
+                request,
+                title=f"一部の実施結果を{verb}できませんでした",
+                conflicts=conflicts,
+                list_url=request.get_full_path(),
+            ),
+            status=409,
+        )
 
     # --- extra screens ---
 
@@ -316,28 +339,32 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         user = request.user
         result = self.get_object(request, unquote(object_id))
         context = entry_context(result=result)
-        entry_form = ResultEntryForm(
-            initial={
-                "version": result.version,
-                "status": result.status,
-                "text": result.text,
-                "note": result.note,
-                "expected_decision_month": result.expected_decision_month,
-                "consistency_reason": result.consistency_reason,
-                **{
-                    f"actual_{row.indicator.pk}": number_text(row.actual)
-                    for row in context.indicators
-                },
-            },
-            indicators=context.indicators,
-        )
-        review_form = ReviewForm(initial={"version": result.version})
+        entry_initial = {
+            "version": result.version,
+            "status": result.status,
+            "text": result.text,
+            "note": result.note,
+            "expected_decision_month": result.expected_decision_month,
+            "consistency_reason": result.consistency_reason,
+            **{f"actual_{row.indicator.pk}": number_text(row.actual) for row in context.indicators},
+        }
+        review_initial = {"version": result.version}
+        # A form posted after the session expired comes back here once logged in again.
+        kept = kept_forms.take(request) if request.method == "GET" else None
+        action = ""
+        if kept is not None:
+            action = kept_forms.last(kept, "_action")
+            target = entry_initial if action in ("save", "submit") else review_initial
+            names = [*target, "comment"] if target is review_initial else list(target)
+            target.update({name: kept_forms.last(kept, name) for name in names if name in kept})
+            self.message_user(request, KEPT_FORM_RESTORED, messages.WARNING)
+        entry_form = ResultEntryForm(initial=entry_initial, indicators=context.indicators)
+        review_form = ReviewForm(initial=review_initial)
         status = 200
         findings = None
         if request.method == "POST":
             action = request.POST.get("_action", "")
             if action in ("save", "submit"):
-                check(user, result, Action.EDIT)
                 entry_form = ResultEntryForm(request.POST, indicators=context.indicators)
                 if entry_form.is_valid():
                     # Judge what was typed: a refused submit saves nothing.
@@ -347,11 +374,13 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                         note=entry_form.cleaned_data["note"],
                         actuals=entry_form.actuals(),
                     )
-                status = self._handle_entry(request, result, entry_form, action)
+                status = self._refuse_stale(request, result, entry_form, Action.EDIT)
+                status = status or self._handle_entry(request, result, entry_form, action)
             elif action in ("return", "approve", "reopen"):
-                check(user, result, Action.REOPEN if action == "reopen" else Action.REVIEW)
                 review_form = ReviewForm(request.POST)
-                status = self._handle_review(request, result, review_form, action)
+                needed = Action.REOPEN if action == "reopen" else Action.REVIEW
+                status = self._refuse_stale(request, result, review_form, needed)
+                status = status or self._handle_review(request, result, review_form, action)
             else:
                 return HttpResponse("不明な操作です。", status=400)
             if status == 302:
@@ -385,6 +414,10 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                 can_reopen=allowed(user, result, Action.REOPEN),
                 read_only_reason=read_only_reason,
                 conflict=status == 409,
+                restored=kept is not None,
+                posted_action=action,
+                show_review_input=bool(review_form.errors)
+                or (kept is not None and "comment" in review_initial),
                 last_return=result.events.filter(action=WorkflowEvent.Action.RETURN)
                 .select_related("actor")
                 .last(),
@@ -395,6 +428,29 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
             ),
             status=status,
         )
+
+    def _refuse_stale(self, request: HttpRequest, result: Result, form, needed: Action) -> int:
+        """409 when the posted version is not the current one, before any other check.
+
+        A request that lost a race (double-clicked 提出する, approve against return) must hear
+        that someone else changed the result, with its input kept, not that the new state no
+        longer allows its step (403). Returns 0 when the version is current and the user may
+        take the step."""
+        check(request.user, None, needed)
+        posted = request.POST.get("version", "")
+        seen = int(posted) if posted.isascii() and posted.isdigit() else None
+        if seen is not None and seen != result.version:
+            form.add_error(None, str(services.StaleResultError(result)))
+            return 409
+        if not allowed(request.user, result, needed):
+            # The winner of a race may have committed since the result was read: its new
+            # state refuses the step, but what this user must hear is that it changed.
+            result.refresh_from_db()
+            if seen is not None and seen != result.version:
+                form.add_error(None, str(services.StaleResultError(result)))
+                return 409
+            check(request.user, result, needed)
+        return 0
 
     def _handle_entry(
         self, request: HttpRequest, result: Result, form: ResultEntryForm, action: str

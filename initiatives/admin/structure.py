@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -462,6 +462,12 @@ WORKFLOW_ONLY = (
 )
 
 
+def _require_id(value: str) -> None:
+    """404 for a path segment that cannot be a row id (simple-history would query with it)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise Http404("この記録は見つかりません。")
+
+
 @admin.register(Actual)
 class ActualAdmin(StructureAdmin, SimpleHistoryAdmin):
     """実績値, shown read-only to HQ and superusers alike: a value entered here would skip the
@@ -482,10 +488,16 @@ class ActualAdmin(StructureAdmin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        _require_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple_history saves a posted earlier version without asking has_change_permission.
         if request.method != "GET":
             raise PermissionDenied(WORKFLOW_ONLY)
+        _require_id(object_id)
+        _require_id(version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

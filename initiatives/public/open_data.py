@@ -1,11 +1,13 @@
 """Open data: the published data as CSV, JSON (the interchange format) and Excel.
 
-Every value comes from the public selectors, so only published results are written.
+Every value comes from the public selectors, so only published results are written. The
+CSV and Excel files are written through `initiatives.sheets.cells` (formula-looking text
+neutralised, numbers as numbers); the JSON is data for programs and keeps every text
+exactly as published (json.dumps escapes it; nothing evaluates it).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, Yea
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public.selectors import PublicFilter, public_initiatives
+from initiatives.sheets import cells
 from initiatives.vocabulary import (
     ACTUAL_HEADING,
     ADDED_IN_HEADING,
@@ -105,7 +108,7 @@ def columns(*, plan: Plan) -> list[Column]:
     return result
 
 
-def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str]]:
+def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
     """One row per initiative matching the filters, published data only."""
     fiscal_years = fiscal_years_of(plan)
     initiatives = public_initiatives(plan=plan, filters=filters)
@@ -137,9 +140,9 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str]]:
         measure = direction.measure
         row = [
             initiative.code,
-            str(measure.policy.number),
+            measure.policy.number,
             measure.policy.title,
-            str(measure.number),
+            measure.number,
             measure.title,
             f"{direction.marker} {direction.title}",
             initiative.name,
@@ -179,30 +182,26 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str]]:
 
 def csv_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
     """UTF-8 with a BOM, so Excel in Japan opens it with the right characters."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns(plan=plan)])
-    writer.writerows(rows(plan=plan, filters=filters))
-    return buffer.getvalue().encode("utf-8-sig")
+    header = [c.name for c in columns(plan=plan)]
+    return cells.csv_text([header, *rows(plan=plan, filters=filters)]).encode("utf-8-sig")
 
 
 def xlsx_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "取組事項一覧"
-    header = [c.name for c in columns(plan=plan)]
-    sheet.append(header)
+    cells.append(sheet, [c.name for c in columns(plan=plan)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(plan=plan, filters=filters):
-        sheet.append(row)
+        cells.append(sheet, row)
     sheet.freeze_panes = "B2"
     about = workbook.create_sheet("列の説明")
-    about.append(["列", "内容"])
+    cells.append(about, ["列", "内容"])
     for column in columns(plan=plan):
-        about.append([column.name, column.description])
-    about.append([])
-    about.append(["ライセンス", f"{LICENCE} {LICENCE_URL}"])
+        cells.append(about, [column.name, column.description])
+    cells.append(about, [])
+    cells.append(about, ["ライセンス", f"{LICENCE} {LICENCE_URL}"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -102,12 +103,21 @@ def entry_findings(
     return findings(status=status, note=note, figures=figures)
 
 
-def sheet_findings(result: Result, *, status: str, note: str, actuals: dict) -> str:
-    """The 「確認事項」 of a spreadsheet row about to be imported into `result`: the row's
-    values over the saved actuals it leaves out, in one line ("" when consistent)."""
-    saved = dict(result.actuals.values_list("indicator_id", "value"))
-    found = entry_findings(result, status=status, note=note, actuals={**saved, **actuals})
-    return findings_text(found)
+def sheet_findings(rows: list[tuple[Result, str, str, dict]]) -> list[str]:
+    """The 「確認事項」 of spreadsheet rows about to be imported, in one line each ("" when
+    consistent): each row is (its result, status, 確定時期, the row's actuals by indicator id),
+    judged over the saved actuals it leaves out. Three queries for the whole file."""
+    figures = figures_for([row[0] for row in rows])
+    texts = []
+    for result, status, note, actuals in rows:
+        names = {i.pk: i.name for i in result.initiative.indicators.all()} if actuals else {}
+        typed = {names[pk]: value for pk, value in actuals.items() if pk in names}
+        merged = [
+            replace(f, actual=typed[f.name]) if f.name in typed else f for f in figures[result.pk]
+        ]
+        found = findings(status=status, note=note, figures=merged) if status else []
+        texts.append(findings_text(found))
+    return texts
 
 
 def findings_text(found: list[Finding]) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 
 from initiatives.models import Result
+from initiatives.results import limits
 from initiatives.results.selectors import IndicatorRow
 from initiatives.vocabulary import NUMBER_HELP, parse_number
 
@@ -69,6 +70,7 @@ class ResultEntryForm(forms.Form):
 
     def __init__(self, *args, indicators: list[IndicatorRow], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _limit(self, "text", "note")
         self.indicator_rows = indicators
         for row in indicators:
             unit = f"（{row.indicator.unit}）" if row.indicator.unit else ""
@@ -86,6 +88,12 @@ class ResultEntryForm(forms.Form):
                     )
                 ),
             )
+
+    def clean_text(self) -> str:
+        return _checked(self, "text")
+
+    def clean_note(self) -> str:
+        return _checked(self, "note")
 
     def actual_rows(self) -> list[tuple[IndicatorRow, forms.BoundField]]:
         return [(row, self[f"actual_{row.indicator.pk}"]) for row in self.indicator_rows]
@@ -107,3 +115,27 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="差戻しのときは必ず、何を直してほしいかを書きます（担当課にメールで届きます）。",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _limit(self, "comment")
+
+    def clean_comment(self) -> str:
+        return _checked(self, "comment")
+
+
+def _limit(form: forms.Form, *names: str) -> None:
+    """Each field's limit in its help line. No maxlength attribute: a browser cuts a longer
+    pasted text there without a word, and the cut-off part is lost; the server's error keeps
+    the whole text on the screen instead."""
+    for name in names:
+        field = form.fields[name]
+        field.help_text = f"{field.help_text}（{limits.max_chars(name):,}字まで）"
+
+
+def _checked(form: forms.Form, name: str) -> str:
+    value = form.cleaned_data.get(name, "")
+    errors = limits.text_errors(name, value)
+    if errors:
+        raise forms.ValidationError(errors)
+    return value

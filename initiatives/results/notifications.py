@@ -1,4 +1,9 @@
-"""E-mail notifications of the results workflow (Django's mail; console backend in development)."""
+"""E-mail notifications of the results workflow: what each mail says and to whom.
+
+The mails go through the outbox (written in the step's own transaction, sent by the task
+worker, retried, failures listed for HQ); in development the worker prints them to the
+console (`make run`).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,23 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 
 from initiatives.models import Department, EvaluationPeriod, Result
 from initiatives.results.transitions import Mail
 from initiatives.roles import HQ_GROUP
+from outbox import services as outbox
 
 logger = logging.getLogger(__name__)
+
+# What each step's mail is, as HQ's 「メール送信の状況」 lists it.
+_PURPOSE = {
+    Mail.SUBMITTED: "提出の通知",
+    Mail.RETURNED: "差戻しの通知",
+    Mail.APPROVED: "承認の通知",
+    Mail.REOPENED: "再開の通知",
+}
 
 
 def _url(path: str) -> str:
@@ -45,10 +59,12 @@ def _result_departments(result: Result) -> list[Department]:
     return [owner.department for owner in result.initiative.owners.select_related("department")]
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    return send_mail(f"【行政経営プラン】{subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+def _send(subject: str, body: str, recipients: list[str], *, purpose: str) -> int:
+    """Queue one mail (sent once the caller's transaction commits); 1 if queued, else 0."""
+    queued = outbox.queue_mail(
+        purpose=purpose, subject=f"【行政経営プラン】{subject}", body=body, recipients=recipients
+    )
+    return 0 if queued is None else 1
 
 
 def notify_submitted(result: Result) -> int:
@@ -59,7 +75,12 @@ def notify_submitted(result: Result) -> int:
         f"提出されました。\n\n取組: No.{initiative.code} {initiative.name}\n"
         f"確認する: {result_url(result)}\n"
     )
-    return _send(f"提出されました: No.{initiative.code}", body, hq_recipients())
+    return _send(
+        f"提出されました: No.{initiative.code}",
+        body,
+        hq_recipients(),
+        purpose=_PURPOSE[Mail.SUBMITTED],
+    )
 
 
 def notify_returned(result: Result, comment: str) -> int:
@@ -71,7 +92,12 @@ def notify_returned(result: Result, comment: str) -> int:
         f"修正して再提出してください: {result_url(result)}\n"
     )
     return sum(
-        _send(f"差戻しがありました: No.{initiative.code}", body, department_recipients(d))
+        _send(
+            f"差戻しがありました: No.{initiative.code}",
+            body,
+            department_recipients(d),
+            purpose=_PURPOSE[Mail.RETURNED],
+        )
         for d in _result_departments(result)
     )
 
@@ -84,7 +110,12 @@ def notify_approved(result: Result) -> int:
         f"取組: No.{initiative.code} {initiative.name}\n{result_url(result)}\n"
     )
     return sum(
-        _send(f"承認されました: No.{initiative.code}", body, department_recipients(d))
+        _send(
+            f"承認されました: No.{initiative.code}",
+            body,
+            department_recipients(d),
+            purpose=_PURPOSE[Mail.APPROVED],
+        )
         for d in _result_departments(result)
     )
 
@@ -98,24 +129,41 @@ def notify_reopened(result: Result) -> int:
         f"修正して再提出してください: {result_url(result)}\n"
     )
     return sum(
-        _send(f"修正のため再開されました: No.{initiative.code}", body, department_recipients(d))
+        _send(
+            f"修正のため再開されました: No.{initiative.code}",
+            body,
+            department_recipients(d),
+            purpose=_PURPOSE[Mail.REOPENED],
+        )
         for d in _result_departments(result)
     )
 
 
-def send_safely(mail: Mail, result: Result, comment: str = "") -> int:
-    """Send a workflow step's mail after its commit. The step has already happened, so a mail
-    server that fails is logged, never shown to the user as an error of their action."""
+def queue_step_mail(mail: Mail, result: Result, comment: str = "") -> int:
+    """Queue a workflow step's mail in the step's transaction (sent after it commits).
+
+    Writing a mail cannot fail the step: anything wrong while composing it is logged and
+    recorded as a mail 送信できず on HQ's 「メール送信の状況」, and the step goes on."""
+    compose = {
+        Mail.SUBMITTED: lambda: notify_submitted(result),
+        Mail.RETURNED: lambda: notify_returned(result, comment),
+        Mail.APPROVED: lambda: notify_approved(result),
+        Mail.REOPENED: lambda: notify_reopened(result),
+    }[mail]
     try:
-        if mail is Mail.SUBMITTED:
-            return notify_submitted(result)
-        if mail is Mail.RETURNED:
-            return notify_returned(result, comment)
-        if mail is Mail.APPROVED:
-            return notify_approved(result)
-        return notify_reopened(result)
-    except Exception:
-        logger.exception("通知メールを送れませんでした: %s %s", mail, result)
+        with transaction.atomic():
+            return compose()
+    except Exception as error:
+        logger.exception("通知メールを作れませんでした: %s %s", mail, result)
+        try:
+            with transaction.atomic():
+                outbox.record_unsendable(
+                    purpose=_PURPOSE[mail],
+                    subject=f"No.{result.initiative.code} の{_PURPOSE[mail]}",
+                    error=error,
+                )
+        except Exception:
+            logger.exception("作れなかった通知メールを記録できませんでした: %s %s", mail, result)
         return 0
 
 
@@ -139,6 +187,7 @@ def notify_deadline(
         f"{period.fiscal_year.label} 実施結果の提出期限のお知らせ",
         body,
         department_recipients(department),
+        purpose="提出期限のお知らせ",
     )
 
 
@@ -155,4 +204,9 @@ def notify_decision_due(*, department: Department, results: list[Result]) -> int
         "確定したら、推進本部に「修正のため再開」を依頼し、確定した達成状況を入力して"
         f"提出してください。\n\n{lines}\n"
     )
-    return _send("未確定の実施結果の確定時期のお知らせ", body, department_recipients(department))
+    return _send(
+        "未確定の実施結果の確定時期のお知らせ",
+        body,
+        department_recipients(department),
+        purpose="未確定の確定時期のお知らせ",
+    )

@@ -1,9 +1,11 @@
-"""Reads for the results workflow: entry screen, HQ overview, history and reminders."""
+"""Reads for the results workflow: entry screen, HQ overview, history and reminders.
+
+The history's submitted-vs-approved difference is `textdiff.text_diff` (bounded in time).
+"""
 
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +28,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.results import transitions
+from initiatives.results.textdiff import TextDiff, text_diff
 from initiatives.vocabulary import State, number_text
 
 
@@ -242,34 +245,6 @@ def _grouped(results, key: str) -> list[tuple[int, str, int]]:
         .values_list(key, "state", "n")
         .order_by()
     )
-
-
-@dataclass
-class TextDiff:
-    """The difference between two texts, as (kind, text) pieces: equal, delete, insert."""
-
-    before: str
-    after: str
-    pieces: list[tuple[str, str]]
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def text_diff(before: str, after: str) -> TextDiff:
-    """Character-level difference, which reads well for Japanese text."""
-    pieces: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            pieces.append(("equal", before[i1:i2]))
-            continue
-        if tag in ("delete", "replace"):
-            pieces.append(("delete", before[i1:i2]))
-        if tag in ("insert", "replace"):
-            pieces.append(("insert", after[j1:j2]))
-    return TextDiff(before=before, after=after, pieces=pieces)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """The results workflow's writes: each step of a result, publication and entry periods.
 
-Every step goes through `_begin` (who may take it, a row lock, the version check, the
+Every step goes through `_begin` (a row lock, the version check, who may take it, the
 transition table's row) and `_finish` (the new state, simple-history's record, a
-WorkflowEvent, the step's mail after commit); `results.transitions` says which steps exist.
+WorkflowEvent, the step's mail into the outbox, sent after commit); `results.transitions`
+says which steps exist.
 The public copy (published_*) changes only in `publish_year`.
 """
 
@@ -27,7 +28,7 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
-from initiatives.results import checks, consistency, notifications, transitions
+from initiatives.results import checks, consistency, limits, notifications, transitions
 from initiatives.results.checks import Code, Severity
 from initiatives.results.decisions import decision_month_of
 from initiatives.results.permissions import Action, check
@@ -39,15 +40,36 @@ from initiatives.vocabulary import NONE, number_text, status_label
 class StaleResultError(Exception):
     """Someone else saved the result after this user opened it."""
 
-    def __init__(self, result: Result) -> None:
+    def __init__(self, result: Result | None, message: str = "") -> None:
         self.result = result
-        who = result.updated_by.get_username() if result.updated_by else "他の人"
-        when = timezone.localtime(result.updated_at).strftime("%m月%d日 %H:%M")
-        super().__init__(
-            f"この実施結果は、あなたが画面を開いた後に {who} さんが更新しました（{when}）。"
-            "上書きを防ぐため保存していません。入力した内容は画面に残っています。"
-            "別のタブで最新の内容を確認し、必要ならこの画面を開き直して入力し直してください。"
-        )
+        if not message and result is not None:
+            who = result.updated_by.get_username() if result.updated_by else "他の人"
+            when = timezone.localtime(result.updated_at).strftime("%m月%d日 %H:%M")
+            message = (
+                f"この実施結果は、あなたが画面を開いた後に {who} さんが更新しました（{when}）。"
+                "上書きを防ぐため保存していません。入力した内容は画面に残っています。"
+                "別のタブで最新の内容を確認し、必要ならこの画面を開き直して入力し直してください。"
+            )
+        super().__init__(message)
+
+
+def seen_versions(results) -> str:
+    """The results a confirmation screen lists, as "id:version,…" for its form."""
+    return ",".join(f"{r.pk}:{r.version}" for r in results)
+
+
+def parse_seen_versions(raw: str | None) -> dict[int, int] | None:
+    """The form's "id:version,…" back as a dict; None when the form sent none (no check).
+    An unreadable value gives a dict no state matches: the step is refused, not unchecked."""
+    if raw is None:
+        return None
+    seen: dict[int, int] = {}
+    for item in filter(None, raw.split(",")):
+        pk, _sep, version = item.partition(":")
+        if not (pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit()):
+            return {-1: -1}
+        seen[int(pk)] = int(version)
+    return seen
 
 
 def _lock(result: Result, version: int | None) -> Result:
@@ -83,10 +105,19 @@ _PERMISSION = {
 
 
 def _begin(result: Result, *, step: Step, user, version: int | None, comment: str = "") -> tuple:
-    """Check who may take `step`, lock the row, check its version and the table's row."""
-    check(user, result, _PERMISSION[step])
+    """Lock the row, check its version, who may take `step` and the table's row.
+
+    The version is checked before the step's permission: when two requests race (a double
+    click on 提出する, approve against return), the second one waits for the row lock and then
+    finds a newer version. It must hear that someone else changed the result (409, typed input
+    kept), not that it may no longer edit it (403). Only a user who may see the result learns
+    that it changed.
+    """
+    check(user, result, Action.VIEW)
     result = _lock(result, version)
+    check(user, result, _PERMISSION[step])
     row = transitions.transition(result.state, step)
+    limits.check_text(comment=comment)
     if row.comment_required and not comment.strip():
         raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
     return result, row
@@ -110,8 +141,7 @@ def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Resu
     event.full_clean()
     event.save()
     if row.mail:
-        mail = row.mail
-        transaction.on_commit(lambda: notifications.send_safely(mail, result, comment))
+        notifications.queue_step_mail(row.mail, result, comment)
     return result
 
 
@@ -211,6 +241,7 @@ def save_draft(
     one-line reason for the checks' warnings; `expected_decision_month` (None: keep, or read
     it from the 確定時期 text) is the 確定予定月 of a 未確定 result."""
     result, row = _begin(result, step=Step.SAVE, user=user, version=version)
+    limits.check_text(text=text, note=note)
     _refuse_note_errors(status, note)
     result.status, result.text, result.note = status, text, note
     if consistency_reason is not None:
@@ -308,19 +339,30 @@ class PublishSummary:
 
 
 @transaction.atomic
-def publish_year(*, fiscal_year: FiscalYear, user) -> PublishSummary:
+def publish_year(
+    *, fiscal_year: FiscalYear, user, seen: dict[int, int] | None = None
+) -> PublishSummary:
     """Publish every approved result of the year: the working copy becomes the public copy.
 
-    A result that was public before gets a PublicCorrection row per changed field.
+    A result that was public before gets a PublicCorrection row per changed field. `seen`
+    (result id → version, as the confirmation screen listed them) refuses the whole step with
+    StaleResultError when the approved results changed since: HQ publishes what it confirmed.
     """
     check(user, None, Action.PUBLISH)
     now = timezone.now()
     summary = PublishSummary(published=0, corrected=0)
-    results = (
+    results = list(
         Result.objects.select_for_update(of=("self",))
         .filter(fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH))
         .select_related("fiscal_year", "initiative")
+        .order_by("pk")
     )
+    if seen is not None and {r.pk: r.version for r in results} != seen:
+        raise StaleResultError(
+            None,
+            "確認画面を開いた後に、承認済の実施結果が変わりました（承認・差戻し・再開など）。"
+            "何も公開していません。下の一覧を確かめてから、もう一度「公開する」を押してください。",
+        )
     for result in results:
         actuals = list(result.actuals.select_related("indicator"))
         if result.is_published:

@@ -4,8 +4,11 @@ Shared by the department results round-trip and HQ's plan import/export:
 
 - `read_upload` refuses an oversized file before reading it, detects the format by its
   content (never by the file name) and returns a `tablib.Dataset` with normalised headers;
+  what is inside an .xlsx is checked first (`archive`), then rows are read within bounds
+  (`tables`); `SpreadsheetError` (from `errors`) says why a file cannot be used;
 - `require_columns` names the columns a file lacks;
-- `neutralise` / `cell_text` make formula-looking text safe on export and exact on import;
+- `cell_text` reads a text cell exactly, removing the apostrophe `cells.neutralise` put
+  before formula-looking text on export (`cells` writes every cell for people);
 - `parse_status` / `parse_number_cell` read cells the way staff type them.
 
 Every message is Japanese and says what to do about the problem.
@@ -14,23 +17,29 @@ Every message is Japanese and says what to do about the problem.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import hashlib
-import io
 import math
 import re
 import secrets
 import time
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
 
+from initiatives.sheets.cells import unneutralise
+from initiatives.sheets.errors import ACCEPTED_FORMATS, SpreadsheetError, spreadsheet_error
+from initiatives.sheets.tables import (
+    CONTROL,
+    MAX_COLUMNS,
+    csv_rows,
+    xlsx_rows,
+    xlsx_sheet_names,
+)
 from initiatives.vocabulary import (
     NUMBER_ERROR,
     STATUS_HEADING,
@@ -43,15 +52,6 @@ from initiatives.vocabulary import (
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_LABEL = "5 MB"
-# A zip of 5 MB can inflate to far more; refuse "zip bombs" before openpyxl unpacks them.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLUMNS = 500
-
-ACCEPTED_FORMATS = "Excel ブック（.xlsx）、CSV（UTF-8 または Shift_JIS）"
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-_NEUTRALISER = "'"
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURES = (
@@ -63,12 +63,8 @@ _SIGNATURES = (
 )
 
 
-class SpreadsheetError(ValidationError):
-    """The uploaded file cannot be used; the message says why and what to do."""
-
-
 def _error(message: str) -> SpreadsheetError:
-    return SpreadsheetError(message, code="spreadsheet")
+    return spreadsheet_error(message)
 
 
 def _size_message(size: int | None = None) -> str:
@@ -87,32 +83,6 @@ def normalise_header(name: object) -> str:
     if name is None:
         return ""
     return unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").strip()
-
-
-def _needs_neutralising(text: str) -> bool:
-    if text.startswith(_FORMULA_STARTS):
-        return True
-    # "'=x" must also be protected, or the import would strip its real apostrophe.
-    return text.startswith(_NEUTRALISER) and _needs_neutralising(text[1:])
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet program will evaluate as a formula (OWASP).
-
-    Text starting with = + - @ (half- or full-width), a tab or a CR gets a leading
-    apostrophe; `cell_text` removes exactly that apostrophe again on import.
-    Non-text values are returned unchanged.
-    """
-    if isinstance(value, str) and _needs_neutralising(value):
-        return _NEUTRALISER + value
-    return value
-
-
-def unneutralise(text: str) -> str:
-    """Undo `neutralise` on text read back from a file (exact round trip)."""
-    if text.startswith(_NEUTRALISER) and _needs_neutralising(text[1:]):
-        return text[1:]
-    return text
 
 
 def cell_text(raw) -> str:
@@ -217,7 +187,7 @@ def read_content(content: bytes, *, sheet: str | None = None) -> tablib.Dataset:
     if not content:
         raise _error("ファイルが空です（0 バイト）。保存したファイルを選び直してください。")
     if content.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(content, sheet)
+        rows = xlsx_rows(content, sheet)
     elif content.startswith(_OLE2):
         raise _error(
             "古い形式の Excel ファイル（.xls）か、パスワード付きのファイルは読み込めません。"
@@ -231,125 +201,15 @@ def read_content(content: bytes, *, sheet: str | None = None) -> tablib.Dataset:
                     f"{name}のようです。表計算のファイルではないため読み込めません。"
                     f"{ACCEPTED_FORMATS}を選んでください。"
                 )
-        rows = _csv_rows(content)
+        rows = csv_rows(content)
     return _dataset(rows)
 
 
-def _not_spreadsheet() -> SpreadsheetError:
-    return _error(
-        "表計算のファイルとして読めません。壊れているか、別の種類のファイルです。"
-        f"{ACCEPTED_FORMATS}を選んでください（書き出したファイルを Excel や LibreOffice で"
-        "開いて編集し、同じ形式で保存したものを使います）。"
-    )
-
-
-def _xlsx_rows(content: bytes, sheet: str | None) -> list[list]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    _check_archive(content)
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=True, keep_links=False
-        )
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _not_spreadsheet() from exc
-    except Exception as exc:  # openpyxl raises many kinds of errors on malformed XML
-        raise _not_spreadsheet() from exc
-    try:
-        return _worksheet_rows(workbook, sheet)
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise _not_spreadsheet() from exc
-    finally:
-        workbook.close()
-
-
-def _check_archive(content: bytes) -> None:
-    """Refuse a zip that is not an .xlsx, is damaged, or would inflate too far."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" not in names:
-                raise _not_a_workbook(names)
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise _error(_size_message(None))
-            if archive.testzip() is not None:
-                raise _not_spreadsheet()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _error(
-            "Excel ファイル（.xlsx）が壊れているため読めません（途中までしか保存されていない、"
-            "または転送中に欠けた可能性があります）。元のファイルを Excel や LibreOffice で"
-            "開けるか確かめ、保存し直してから選んでください。"
-        ) from exc
-
-
-def _not_a_workbook(names: set[str]) -> SpreadsheetError:
-    if "content.xml" in names and "mimetype" in names:
-        return _error(
-            "OpenDocument 形式（.ods）は読み込めません。LibreOffice で"
-            "「名前を付けて保存」→「Excel 2007-365 (.xlsx)」で保存し直してください。"
-        )
-    return _error(
-        "Excel ブック（.xlsx）ではありません（Word などの別のファイルのようです）。"
-        f"{ACCEPTED_FORMATS}を選んでください。"
-    )
-
-
-def _worksheet_rows(workbook, sheet: str | None) -> list[list]:
-    """The rows of the sheet named `sheet` if the workbook has it, else of the first."""
-    worksheets = workbook.worksheets
-    if not worksheets:
-        raise _error("シートがありません。")
-    worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else worksheets[0]
-    rows: list[list] = []
-    for row in worksheet.iter_rows():
-        rows.append([_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]])
-        if len(rows) > MAX_ROWS + 1:
-            raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
-    return rows
-
-
-def _xlsx_value(cell):
-    value = getattr(cell, "value", None)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number_format = getattr(cell, "number_format", "") or ""
-        # 98.3% typed into a percentage cell is stored as 0.983; staff mean 98.3.
-        if "%" in number_format.replace('"%"', "").replace("\\%", ""):
-            return Decimal(repr(value)) * 100
-    return value
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _not_spreadsheet()
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _csv_rows(content: bytes) -> list[list]:
-    text = _decode(content)
-    if _CONTROL.search(text):
-        raise _not_spreadsheet()
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        rows = []
-        for row in reader:
-            rows.append(row[: MAX_COLUMNS + 1])
-            if len(rows) > MAX_ROWS + 1:
-                raise _error(f"行が多すぎます（{MAX_ROWS:,}行まで）。ファイルを分けてください。")
-    except csv.Error as exc:
-        raise _error(
-            'CSV ファイルの形が正しくありません（引用符 " の対応がずれている可能性があります）。'
-            "Excel で開いて「CSV」として保存し直すか、.xlsx で保存してください。"
-        ) from exc
-    return rows
+def sheet_names(content: bytes) -> list[str] | None:
+    """The sheet names of an .xlsx, checked as `read_content` checks it; None for a CSV."""
+    if not content.startswith(b"PK\x03\x04"):
+        return None
+    return xlsx_sheet_names(content)
 
 
 def _is_empty(value) -> bool:
@@ -470,7 +330,7 @@ def _purge_abandoned() -> None:
 def safe_filename(name: str) -> str:
     """The uploaded file's own name, for messages and history (no path, no control chars)."""
     base = re.split(r"[\\/]", name or "")[-1]
-    base = _CONTROL.sub("", unicodedata.normalize("NFC", base)).strip()
+    base = CONTROL.sub("", unicodedata.normalize("NFC", base)).strip()
     return base[:80] or "（名前なし）"
 
 

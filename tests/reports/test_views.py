@@ -157,6 +157,8 @@ def test_it_queues_again_a_report_whose_worker_stopped(client, settings) -> None
     RenderedReport.objects.filter(pk=report.pk).update(
         state=RenderedReport.State.RUNNING,
         started_at=timezone.now() - timezone.timedelta(minutes=30),
+        lease_until=timezone.now() - timezone.timedelta(minutes=29),  # no heartbeat since
+        attempts=1,
     )
     settings.TASKS = IMMEDIATE
     response = client.get("/reports/2023-summary.pdf")

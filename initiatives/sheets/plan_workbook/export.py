@@ -1,6 +1,7 @@
 """Writing the plan workbook: the 説明 sheet, the 取組 and 指標 tables exported by their
-resources (every cell text, formula-looking text neutralised, drop-downs where the value
-comes from a list), and the 方向性一覧/担当課一覧 sheets those drop-downs refer to."""
+resources (text cells but for the 目標値, which are numbers; every value written through
+`cells`, so formula-looking text is neutralised; drop-downs where the value comes from a
+list), and the 方向性一覧/担当課一覧 sheets those drop-downs refer to."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from initiatives.models import Department, Direction, Plan
 from initiatives.plan.selectors import get_plan
-from initiatives.sheets.io import neutralise, wrapped_lines
+from initiatives.sheets import cells
+from initiatives.sheets.io import wrapped_lines
 from initiatives.sheets.plan_workbook.columns import (
     ADDED_IN,
     BENCHMARK,
@@ -57,6 +59,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 _REFERENCE_FILL = PatternFill("solid", fgColor="EEEEEE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TEXT = "@"
+_NUMBER = "General"
 _EXTRA_ROWS = 200  # formatted empty rows below the data, for new initiatives
 _GUIDE_WIDTH = 110
 
@@ -136,7 +139,7 @@ def _write_guide(sheet: Worksheet) -> None:
     sheet.title = GUIDE_SHEET
     sheet.column_dimensions["A"].width = _GUIDE_WIDTH
     for line in GUIDE:
-        sheet.append([neutralise(line) or None])
+        cells.append(sheet, [line])
     for row in sheet.iter_rows(min_row=1, max_row=len(GUIDE)):
         cell = row[0]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -183,14 +186,21 @@ def _write_table(
     widths: dict[str, int],
     reference: tuple[str, ...] = (),
 ) -> None:
-    """The dataset as a text table: bold header, text cells, room for new rows below."""
+    """The dataset as a table: bold header, text cells (numbers in the 目標値 columns),
+    room for new rows below."""
     headers = list(dataset.headers)
-    sheet.append(headers)
+    cells.append(sheet, headers)
     for row in dataset:
-        sheet.append([neutralise("" if v is None else str(v)) or None for v in row])
+        cells.append(sheet, row)
     column_widths = [_width(header, widths) for header in headers]
     for index, header in enumerate(headers, start=1):
-        _format_column(sheet, index, width=column_widths[index - 1], rows=dataset.height)
+        _format_column(
+            sheet,
+            index,
+            width=column_widths[index - 1],
+            rows=dataset.height,
+            number_format=_NUMBER if header.startswith(TARGET_PREFIX) else _TEXT,
+        )
         if header in reference:
             for row_index in range(2, dataset.height + 2 + _EXTRA_ROWS):
                 sheet.cell(row=row_index, column=index).fill = _REFERENCE_FILL
@@ -205,10 +215,12 @@ def _write_table(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{dataset.height + 1}"
 
 
-def _format_column(sheet: Worksheet, index: int, *, width: int, rows: int) -> None:
+def _format_column(
+    sheet: Worksheet, index: int, *, width: int, rows: int, number_format: str
+) -> None:
     dimension = sheet.column_dimensions[get_column_letter(index)]
     dimension.width = width
-    dimension.number_format = _TEXT
+    dimension.number_format = number_format
     dimension.alignment = _WRAP
     head = sheet.cell(row=1, column=index)
     head.font = Font(bold=True)
@@ -217,7 +229,7 @@ def _format_column(sheet: Worksheet, index: int, *, width: int, rows: int) -> No
     head.number_format = _TEXT
     for row_index in range(2, rows + 2 + _EXTRA_ROWS):
         cell = sheet.cell(row=row_index, column=index)
-        cell.number_format = _TEXT
+        cell.number_format = number_format
         cell.alignment = _WRAP
 
 

@@ -4,15 +4,13 @@ column, years outside the plan period) stop the comparison; writes nothing."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import tablib
-from openpyxl import load_workbook
 
 from initiatives.models import Plan
 from initiatives.plan.selectors import get_plan
-from initiatives.sheets.io import SpreadsheetError, read_content
+from initiatives.sheets.io import SpreadsheetError, read_content, sheet_names
 from initiatives.sheets.plan_workbook.columns import INDICATOR_SHEET, INITIATIVE_SHEET
 from initiatives.sheets.plan_workbook.compare import compare_indicators, compare_initiatives
 from initiatives.sheets.plan_workbook.report import PlanImportPreview
@@ -68,7 +66,7 @@ def _read_sheets(content: bytes, preview: PlanImportPreview) -> _Sheets | None:
     except SpreadsheetError as error:
         preview.file_problems.extend(error.messages)
         return None
-    names = _sheet_names(content)
+    names = sheet_names(content)  # None for a CSV
     if names is None:
         preview.sheets.append(INITIATIVE_SHEET)
         preview.notes.append("CSV ファイルなので、取組シートだけを読みました。指標は変わりません。")
@@ -90,14 +88,3 @@ def _read_sheets(content: bytes, preview: PlanImportPreview) -> _Sheets | None:
         return None
     preview.sheets += [INITIATIVE_SHEET, INDICATOR_SHEET]
     return _Sheets(initiatives, indicators)
-
-
-def _sheet_names(content: bytes) -> list[str] | None:
-    """The sheet names of an .xlsx (None for a CSV); the file was already read once."""
-    if not content.startswith(b"PK\x03\x04"):
-        return None
-    workbook = load_workbook(io.BytesIO(content), read_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()

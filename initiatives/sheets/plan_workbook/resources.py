@@ -4,6 +4,8 @@ back on import, so both directions use the same column names and the same words.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -193,13 +195,12 @@ class IndicatorResource(SheetResource):
 
     @staticmethod
     def _target_field(year: int) -> fields.Field:
-        widget = NumberWidget()
-
-        def dehydrate(indicator: Indicator) -> str:
+        def dehydrate(indicator: Indicator) -> Decimal | None:
+            """The target as a number: the sheet holds a number cell, read back by the widget."""
             values = (t.value for t in indicator.targets.all() if t.fiscal_year.year == year)
-            return widget.render(next(values, None))
+            return next(values, None)
 
-        return fields.Field(None, target_column(year), widget, dehydrate_method=dehydrate)
+        return fields.Field(None, target_column(year), NumberWidget(), dehydrate_method=dehydrate)
 
 
 def directions_of(plan: Plan) -> list[Direction]:

@@ -11,14 +11,17 @@ exported initiatives; an initiative with fewer leaves the rest empty. 年度 and
 result's version when exported) identify the row and detect lost updates. Files exported
 before the headings were shared (取組番号, 取組名) are still read.
 
-Modules: `columns` (headings), `widgets` (cells), `resource` (the ModelResource and how
-a row finds its result), `entry` (what a row says and why it is refused), `preview`,
-`guide` (the 説明 text), `export` and `importing`.
+Modules: `columns` (headings), `widgets` (cells), `resource` (the ModelResource that
+exports the sheet and whose fields read a row's cells back), `lookup` (what a file's rows
+refer to, loaded in a fixed number of queries), `entry` (what a row says and why it is
+refused), `checking` (every row checked without writing), `preview`, `guide` (the 説明
+text), `export` and `importing`.
 
-The import is django-import-export's: `ResultSheetResource.import_data(dry_run=True)` gives
-the preview; the confirmation runs it again for real in one transaction, rolled back if any
-row is refused. Each changed row is saved through `services.save_draft` (permissions,
-optimistic locking, WorkflowEvent, simple-history), never by saving the model directly.
+The preview checks every row in memory against what `lookup` loaded, whatever the number
+of rows, and writes nothing. The confirmation makes the same check again and saves each
+changed row through `services.save_draft` (permissions, optimistic locking under a row
+lock, WorkflowEvent, simple-history), never by saving the model directly, all in one
+transaction rolled back if any row is refused.
 
 This package exports what the admin screens use; the modules hold the rest.
 """

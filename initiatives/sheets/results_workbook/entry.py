@@ -1,7 +1,7 @@
 """What one row of a results file says about its result: the status, texts and actual
 values read from its cells, how they differ from what is stored (the preview's changes),
 and why a changed row cannot be saved (whose it is, its state, its version, what is
-missing). Reads the database, never writes it."""
+missing). Works on what `lookup.SheetLookup` loaded: it neither queries nor writes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from initiatives.models import Indicator, Result
 from initiatives.results import transitions
-from initiatives.results.selectors import current_actuals
 from initiatives.sheets.io import cell_text
 from initiatives.sheets.results_workbook.columns import (
     COL_NOTE,
@@ -88,12 +87,15 @@ def compare_texts(result: Result, entry: SheetEntry) -> None:
 # --- actual values -----------------------------------------------------------------------
 
 
-def read_actuals(result: Result, row: dict, entry: SheetEntry) -> None:
-    """The actual value of each of the result's indicators, from its 指標k実績値 column."""
-    indicators = list(
-        Indicator.objects.filter(initiative=result.initiative_id).order_by("order", "pk")
-    )
-    current = current_actuals(result)
+def read_actuals(
+    row: dict,
+    entry: SheetEntry,
+    *,
+    indicators: list[Indicator],
+    current: dict[int, Decimal | None],
+) -> None:
+    """The actual value of each of the result's `indicators` (in the sheet's order), from
+    its 指標k実績値 column, compared with the `current` values (indicator id → value)."""
     for k, indicator in enumerate(indicators, start=1):
         old = current.get(indicator.pk)
         entry.actuals[indicator.pk] = old

@@ -1,7 +1,8 @@
 """Writing a department's results workbook: the 実施結果 sheet exported by
 `ResultSheetResource` (yellow unlocked cells to fill on editable rows, grey locked
 reference cells, a 達成状況 drop-down, the sheet protected without a password) and the
-説明 sheet; and which results a user's workbook holds."""
+説明 sheet, every value written through `cells`; and which results a user's workbook
+holds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from collections import Counter
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from initiatives.models import Department, FiscalYear, Indicator, Result
 from initiatives.results.permissions import Action, restrict
 from initiatives.roles import department_ids
-from initiatives.sheets.io import neutralise
+from initiatives.sheets import cells
 from initiatives.sheets.results_workbook.columns import (
     COL_CODE,
     COL_DEPARTMENTS,
@@ -100,9 +100,9 @@ def export_workbook(*, user, fiscal_year: FiscalYear) -> bytes:
     sheet = workbook.active
     sheet.title = SHEET_TITLE
     headers = list(dataset.headers)
-    sheet.append([_safe(h) for h in headers])
+    cells.append(sheet, headers)
     for row in dataset:
-        sheet.append([_safe(v) for v in row])
+        cells.append(sheet, row)
     for col, header in enumerate(headers, start=1):
         _format_column(sheet, col, header, editable)
     sheet.row_dimensions[1].height = 30
@@ -118,14 +118,6 @@ def export_workbook(*, user, fiscal_year: FiscalYear) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _safe(value):
-    """A cell value that can be written and never runs as a formula."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return neutralise(value) if value else None
-    return value
 
 
 def _width(header: str) -> int:
@@ -196,7 +188,7 @@ def _write_help_sheet(
         f"担当課: {departments or '（所属なし・参照用）'} ／ {rows}件"
     )
     for index, line in enumerate(lines, start=1):
-        cell = sheet.cell(row=index, column=1, value=_safe(line))
+        cell = cells.put(sheet, row=index, column=1, value=line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if index == 1:
             cell.font = Font(bold=True, size=14)

@@ -1,21 +1,25 @@
-"""Importing a filled results file: read it (legacy headings accepted), run
-`ResultSheetResource.import_data` as a dry run for the preview, and for the confirmation
-run it again for real in one transaction, rolled back if any row is refused."""
+"""Importing a filled results file: read it (legacy headings accepted), check every row
+without writing (`checking`: the preview), and for the confirmation check it again and
+save each changed row through `services.save_draft` (permissions, optimistic locking,
+WorkflowEvent, simple-history) in one transaction, rolled back if any row is refused."""
 
 from __future__ import annotations
 
-import tablib
-from django.db import transaction
-from import_export.results import RowResult
+import logging
 
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from initiatives.results import services
 from initiatives.sheets.io import (
     SpreadsheetError,
     cell_text,
     normalise_header,
     read_content,
     require_columns,
-    source_line,
 )
+from initiatives.sheets.results_workbook.checking import CheckedRow, check_rows
 from initiatives.sheets.results_workbook.columns import (
     COL_YEAR,
     REQUIRED_COLUMNS,
@@ -23,8 +27,9 @@ from initiatives.sheets.results_workbook.columns import (
     current_headings,
     ignored_columns,
 )
-from initiatives.sheets.results_workbook.preview import ImportPreview, RowPreview
-from initiatives.sheets.results_workbook.resource import ResultSheetResource
+from initiatives.sheets.results_workbook.preview import ImportPreview
+
+logger = logging.getLogger(__name__)
 
 # Names the upload kept between the preview and the confirmation (`io.keep_upload`).
 PURPOSE = "result-import"
@@ -51,66 +56,66 @@ def read_sheet(content: bytes) -> tablib.Dataset:
 
 
 def preview_import(*, user, content: bytes, filename: str) -> ImportPreview:
-    """The dry run: every row's change and problems; the database is left as it was."""
-    return _run(user=user, content=content, filename=filename, dry_run=True)
+    """Every row's change and problems; nothing is written (a fixed number of queries)."""
+    dataset = read_sheet(content)
+    return _preview(dataset, check_rows(user=user, dataset=dataset), filename=filename)
 
 
 def apply_import(*, user, content: bytes, filename: str) -> ImportPreview:
-    """Apply every row in one transaction, or none: raises ImportRefused with the preview."""
+    """Save every changed row in one transaction, or none: raises ImportRefused with the
+    preview when a row is refused now (checked again, or refused when saved)."""
+    dataset = read_sheet(content)
     with transaction.atomic():
-        preview = _run(user=user, content=content, filename=filename, dry_run=False)
-        if preview.refused:
-            transaction.set_rollback(True)
+        checked = check_rows(user=user, dataset=dataset)
+        preview = _preview(dataset, checked, filename=filename)
+        if not preview.refused and not preview.changed:
+            raise ImportRefused(preview, "変更のある行がないため、何も取り込んでいません。")
+        if not preview.refused:
+            reason = f"ファイルから取り込み: {filename}"[:100]
+            for row in checked:
+                if row.to_save:
+                    _save(row, user=user, reason=reason)
+        if preview.refused:  # raising inside the block rolls every saved row back
             raise ImportRefused(
                 preview,
                 f"取り込めない行が{len(preview.refused)}行あったため、何も取り込んでいません"
                 "（確認のあとで他の人が更新したなど）。問題を直してから、もう一度読み込んでください。",
             )
-        if not preview.changed:
-            raise ImportRefused(preview, "変更のある行がないため、何も取り込んでいません。")
     preview.applied = True
     return preview
 
 
-def _run(*, user, content: bytes, filename: str, dry_run: bool) -> ImportPreview:
-    dataset = read_sheet(content)
-    resource = ResultSheetResource(user=user, filename=filename)
-    outcome = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-    if outcome.base_errors:
-        raise SpreadsheetError(
-            "ファイルを読み込めませんでした（" + str(outcome.base_errors[0].error) + "）。",
-            code="spreadsheet",
+def _save(row: CheckedRow, *, user, reason: str) -> None:
+    """Save one row as a draft; a refusal becomes the row's problem in the preview."""
+    entry = row.entry
+    try:
+        services.save_draft(
+            result=row.result,
+            user=user,
+            version=entry.version,
+            status=entry.status,
+            text=entry.text,
+            note=entry.note,
+            actuals=entry.actuals,
+            reason=reason,
+            comment=reason,
         )
-    rows = [
-        _row_preview(resource.previews.get(number), row_result, dataset, number)
-        for number, row_result in enumerate(outcome.rows, start=1)
-    ]
+    except services.StaleResultError as error:
+        row.preview.problems = [str(error)]
+    except PermissionDenied as error:
+        row.preview.problems = [str(error) or "この実施結果は今は編集できません。"]
+    except ValidationError as error:
+        row.preview.problems = list(dict.fromkeys(error.messages))
+    except Exception as error:  # save_draft's savepoint is rolled back; the file is refused
+        logger.exception("results import: saving line %s failed", row.preview.line)
+        row.preview.problems = [f"予期しないエラーのため取り込めません（{type(error).__name__}）。"]
+
+
+def _preview(dataset: tablib.Dataset, checked: list[CheckedRow], *, filename: str) -> ImportPreview:
     years = sorted({cell_text(v) for v in dataset[COL_YEAR] if cell_text(v)})
     return ImportPreview(
         filename=filename,
-        rows=rows,
+        rows=[row.preview for row in checked],
         years=years,
         ignored_columns=ignored_columns([normalise_header(h) for h in dataset.headers]),
     )
-
-
-def _row_preview(
-    preview: RowPreview | None, row_result: RowResult, dataset: tablib.Dataset, number: int
-) -> RowPreview:
-    """A row's preview with the problems the import found in it."""
-    preview = preview or RowPreview(line=source_line(dataset, number - 1))
-    if row_result.validation_error is not None:
-        preview.problems = list(dict.fromkeys(row_result.validation_error.messages))
-    elif row_result.errors:
-        preview.problems = [
-            f"予期しないエラーのため取り込めません（{type(e.error).__name__}）。"
-            for e in row_result.errors
-        ]
-    if row_result.import_type in (RowResult.IMPORT_TYPE_INVALID, RowResult.IMPORT_TYPE_ERROR):
-        preview.problems = preview.problems or ["この行は取り込めません。"]
-    return preview

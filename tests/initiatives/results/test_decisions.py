@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,7 +80,9 @@ def test_an_undetermined_result_is_reminded_decided_and_shown_as_decided() -> No
     mail.outbox.clear()
     assert send_decision_reminders(today=datetime.date(2025, 8, 1)) == []
     assert send_decision_reminders(today=datetime.date(2025, 9, 2)) == []
-    assert send_decision_reminders(today=datetime.date(2025, 9, 1)) == ["デジタル行政戦略課"]
+    with TestCase.captureOnCommitCallbacks(execute=True):  # mails leave once queued and committed
+        sent = send_decision_reminders(today=datetime.date(2025, 9, 1))
+    assert sent == ["デジタル行政戦略課"]
     (message,) = mail.outbox
     assert message.to == ["sato@example.com"]
     assert "確定予定の月を迎えました" in message.body and "No.1" in message.body

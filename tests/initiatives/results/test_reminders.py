@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,8 +33,10 @@ def only_left_unsubmitted(*codes: str) -> None:
 
 
 def run(*args: str) -> str:
+    """The command; its mails are queued in the outbox and sent once its writes commit."""
     out = StringIO()
-    call_command("send_deadline_reminders", *args, stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_deadline_reminders", *args, stdout=out)
     return out.getvalue()
 
 

@@ -13,18 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from initiatives.sheets import io as sheet_io
+from initiatives.sheets.cells import neutralise, unneutralise
 from initiatives.sheets.io import (
     MAX_UPLOAD_BYTES,
     SpreadsheetError,
     cell_text,
-    neutralise,
     parse_number_cell,
     parse_status,
     read_content,
     read_upload,
     require_columns,
     source_line,
-    unneutralise,
 )
 
 
