@@ -11,13 +11,16 @@ courtesy.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.admin.common import ScreenContext, state_badge
@@ -25,6 +28,7 @@ from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
 from initiatives.results import services, transitions
+from initiatives.results.consistency import entry_findings, findings_for, result_findings
 from initiatives.results.forms import ResultEntryForm, ReviewForm
 from initiatives.results.permissions import Action, allowed, check, restrict
 from initiatives.results.selectors import (
@@ -54,6 +58,56 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class NeedsCheckFilter(admin.SimpleListFilter):
+    """「要確認」: results whose status disagrees with their figures (results.checks)."""
+
+    title = _("要確認（達成状況と実績値の照合）")
+    parameter_name = "needs_check"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "要確認あり"), ("no", "要確認なし")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        found = findings_for(queryset.only("pk", "initiative", "fiscal_year", "status", "note"))
+        flagged = [pk for pk, items in found.items() if items]
+        if self.value() == "yes":
+            return queryset.filter(pk__in=flagged)
+        return queryset.exclude(pk__in=flagged)
+
+
+class ResultChangeList(ChangeList):
+    """The results list, with every row's findings read in a fixed number of queries."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        found = findings_for(self.result_list)
+        for result in self.result_list:
+            result.findings = found[result.pk]
+
+
+def _findings_cell(result: Result) -> str:
+    found = getattr(result, "findings", None)
+    if found is None:
+        found = result_findings(result)
+    if not found:
+        return "—"
+    messages_html = format_html_join("", "<li>{}</li>", ((f.message,) for f in found))
+    reason = (
+        format_html("<br><small>理由: {}</small>", result.consistency_reason)
+        if result.consistency_reason
+        else ""
+    )
+    return format_html(
+        '<details class="wf-needs-check"><summary><strong style="color:#b26a00">'
+        "要確認（{}件）</strong></summary><ul>{}</ul></details>{}",
+        len(found),
+        messages_html,
+        reason,
+    )
+
+
 @admin.register(Result)
 class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
     """実施結果: the entry screen for departments and the review screen for HQ."""
@@ -63,6 +117,7 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         "fiscal_year",
         "state_display",
         "status",
+        "findings_display",
         "departments_display",
         "updated_at",
         "updated_by",
@@ -72,6 +127,7 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         "fiscal_year",
         "state",
         "status",
+        NeedsCheckFilter,
         "initiative__direction__measure__policy",
         "initiative__owners__department",
     ]
@@ -129,6 +185,13 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
     def state_display(self, obj: Result) -> str:
         return state_badge(obj.state)
 
+    @admin.display(description=_("要確認"))
+    def findings_display(self, obj: Result) -> str:
+        return _findings_cell(obj)
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return ResultChangeList
+
     @admin.display(description=_("担当課"))
     def departments_display(self, obj: Result) -> str:
         return obj.initiative.department_names
@@ -167,8 +230,24 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         reviewable = (
             restrict(queryset, request.user, Action.REVIEW)
             .filter(state__in=transitions.sources(Step.APPROVE))
-            .select_related("initiative")
+            .select_related("initiative", "fiscal_year")
         )
+        found = findings_for(reviewable)
+        flagged = [(r, found[r.pk]) for r in reviewable if found[r.pk]]
+        if flagged and request.POST.get("confirm_findings") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/initiatives/result/approve_confirm.html",
+                self._context(
+                    request,
+                    title="確認事項のある実施結果の承認",
+                    flagged=flagged,
+                    count=len(found),
+                    selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                    action="approve_selected",
+                    select_across=request.POST.get("select_across", "0"),
+                ),
+            )
         return self._bulk(request, queryset, reviewable, services.approve_result, "承認")
 
     def _bulk(
@@ -265,6 +344,8 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
             "status": result.status,
             "text": result.text,
             "note": result.note,
+            "expected_decision_month": result.expected_decision_month,
+            "consistency_reason": result.consistency_reason,
             **{f"actual_{row.indicator.pk}": number_text(row.actual) for row in context.indicators},
         }
         review_initial = {"version": result.version}
@@ -280,10 +361,19 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         entry_form = ResultEntryForm(initial=entry_initial, indicators=context.indicators)
         review_form = ReviewForm(initial=review_initial)
         status = 200
+        findings = None
         if request.method == "POST":
             action = request.POST.get("_action", "")
             if action in ("save", "submit"):
                 entry_form = ResultEntryForm(request.POST, indicators=context.indicators)
+                if entry_form.is_valid():
+                    # Judge what was typed: a refused submit saves nothing.
+                    findings = entry_findings(
+                        result,
+                        status=entry_form.cleaned_data["status"],
+                        note=entry_form.cleaned_data["note"],
+                        actuals=entry_form.actuals(),
+                    )
                 status = self._refuse_stale(request, result, entry_form, Action.EDIT)
                 status = status or self._handle_entry(request, result, entry_form, action)
             elif action in ("return", "approve", "reopen"):
@@ -332,6 +422,7 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                 .select_related("actor")
                 .last(),
                 corrections=PublicCorrection.objects.filter(result=result),
+                findings=result_findings(result) if findings is None else findings,
                 original=result,
                 has_view_permission=True,
             ),
@@ -376,6 +467,8 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                 text=form.cleaned_data["text"],
                 note=form.cleaned_data["note"],
                 actuals=form.actuals(),
+                consistency_reason=form.cleaned_data["consistency_reason"],
+                expected_decision_month=form.cleaned_data["expected_decision_month"],
             )
         except services.StaleResultError as error:
             form.add_error(None, str(error))

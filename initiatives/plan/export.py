@@ -204,10 +204,15 @@ def _result_document(result: Result, *, published_only: bool) -> dict | None:
         if not result.is_published:
             return None
         status, text, note = result.published_status, result.published_text, result.published_note
+        reason = result.published_consistency_reason
         values = {a.indicator.name: number_text(a.published_value) for a in actuals}
     else:
         status, text, note = result.status, result.text, result.note
+        reason = result.consistency_reason
         values = {a.indicator.name: number_text(a.value) for a in actuals}
     if not status:
         return None
-    return {"status": status, "text": text, "actuals": values, "note": note}
+    document = {"status": status, "text": text, "actuals": values, "note": note}
+    if reason:
+        document["consistency_reason"] = reason
+    return document

@@ -301,6 +301,10 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
             )
         _text(result, "text")
         _text(result, "note")
+        if "consistency_reason" in result.value:
+            reason = _text(result, "consistency_reason")
+            if "\n" in reason or len(reason) > 200:
+                raise result.child("consistency_reason").fail("改行なし・200字以内の一行です")
         actuals = _field(result, "actuals", dict)
         for name in actuals.value:
             if name not in names:

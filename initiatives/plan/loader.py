@@ -389,11 +389,12 @@ def _import_initiative(
         result_data = year_data["result"]
         if result_data is None:
             continue
+        reason = result_data.get("consistency_reason", "")
         kept = entered.get((initiative.pk, year))
         if kept is not None and (
             kept.state != Result.State.PUBLISHED
-            or (kept.status, kept.text, kept.note)
-            != (result_data["status"], result_data["text"], result_data["note"])
+            or (kept.status, kept.text, kept.note, kept.consistency_reason)
+            != (result_data["status"], result_data["text"], result_data["note"], reason)
         ):
             summary.conflicts.append(_result_label(kept))
             continue
@@ -409,6 +410,8 @@ def _import_initiative(
                 "published_status": result_data["status"],
                 "published_text": result_data["text"],
                 "published_note": result_data["note"],
+                "consistency_reason": reason,
+                "published_consistency_reason": reason,
                 "published_at": published_at,
             },
         )

@@ -4,7 +4,7 @@ order and the achievement table (取組事項一覧) that public pages and repor
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
@@ -47,6 +47,8 @@ class TableRow:
     # fiscal year → published status code, "" when nothing is published,
     # None when the initiative was not yet in the plan that year.
     statuses: dict[int, str | None]
+    # fiscal year → the city's reason published beside a status the consistency checks flag.
+    reasons: dict[int, str] = field(default_factory=dict)
     # The 【再掲】 record of a relisted row (its sheet's own wording), else None.
     relisting: Relisting | None = None
 
@@ -91,6 +93,13 @@ def achievement_table(
     ):
         planned[initiative_id].add(year)
 
+    def reasons(initiative: Initiative) -> dict[int, str]:
+        return {
+            result.fiscal_year.year: result.published_consistency_reason
+            for result in initiative.results.all()
+            if published_only and result.is_published and result.published_consistency_reason
+        }
+
     def statuses(initiative: Initiative) -> dict[int, str | None]:
         published = {}
         for result in initiative.results.all():
@@ -109,7 +118,12 @@ def achievement_table(
     rows_by_direction: dict[int, list[TableRow]] = defaultdict(list)
     for initiative in initiatives:
         rows_by_direction[initiative.direction_id].append(
-            TableRow(initiative=initiative, relisted=False, statuses=statuses(initiative))
+            TableRow(
+                initiative=initiative,
+                relisted=False,
+                statuses=statuses(initiative),
+                reasons=reasons(initiative),
+            )
         )
     for relisting in Relisting.objects.filter(direction__measure__policy__plan=plan).order_by(
         "position"
@@ -124,6 +138,7 @@ def achievement_table(
                 initiative=initiative,
                 relisted=True,
                 statuses=statuses(initiative),
+                reasons=reasons(initiative),
                 relisting=relisting,
             ),
         )

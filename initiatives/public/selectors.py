@@ -8,7 +8,7 @@ Actual.published_value) and only where Result.published_at is set; the working f
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -28,6 +28,8 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.selectors import fiscal_years_of
+from initiatives.results.checks import Figure, Finding, findings
+from initiatives.results.decisions import Decision, decision_of
 from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
 
 
@@ -223,6 +225,11 @@ class PublicYear:
     text: str
     note: str
     corrections: list[PublicCorrection]
+    # A status accepted despite the checks' findings: what they say and the city's reason.
+    findings: list[Finding] = field(default_factory=list)
+    reason: str = ""
+    # 「未確定 → 達成（令和6年10月確定）」 when a 未確定 was decided later.
+    decision: Decision | None = None
 
 
 @dataclass
@@ -248,6 +255,42 @@ class PublicInitiative:
     relisted_in: list[Direction]
     previous: Initiative | None
     next: Initiative | None
+
+
+def _explanations(result: Result | None, indicators: list[Indicator]) -> dict:
+    """The reason beside a published status that disagrees with its figures, and the
+    decision of a former 未確定 — all from the prefetched rows, without a query."""
+    if result is None:
+        return {}
+    reason = result.published_consistency_reason
+    found = []
+    if reason:
+        actuals = {a.indicator_id: a.published_value for a in result.actuals.all()}
+        figures = [
+            Figure(
+                name=indicator.name,
+                unit=indicator.unit,
+                comparison=indicator.comparison,
+                target=next(
+                    (
+                        t.value
+                        for t in indicator.targets.all()
+                        if t.fiscal_year_id == result.fiscal_year_id
+                    ),
+                    None,
+                ),
+                actual=actuals.get(indicator.pk),
+            )
+            for indicator in indicators
+        ]
+        found = findings(
+            status=result.published_status, note=result.published_note, figures=figures
+        )
+    return {
+        "findings": found,
+        "reason": reason,
+        "decision": decision_of(result.corrections.all()),
+    }
 
 
 def public_initiative(*, plan: Plan, code: str) -> PublicInitiative:
@@ -297,6 +340,7 @@ def public_initiative(*, plan: Plan, code: str) -> PublicInitiative:
                 text=result.published_text if result else "",
                 note=result.published_note if result else "",
                 corrections=list(result.corrections.all()) if result else [],
+                **_explanations(result, list(initiative.indicators.all())),
             )
         )
     indicators = []

@@ -50,6 +50,24 @@ class ResultEntryForm(forms.Form):
         ),
     )
 
+    expected_decision_month = forms.DateField(
+        label="確定予定月",
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d", "%Y/%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=(
+            "「未確定」のとき、確定する見込みの月。空なら確定時期の文（例: 令和7年9月）から"
+            "読み取ります。その月になると担当課にお知らせが届きます。"
+        ),
+    )
+    consistency_reason = forms.CharField(
+        label="確認事項を承知で提出する理由（一行）",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 80, "aria-describedby": "consistency-findings"}),
+        help_text="200字以内・改行なし。推進本部が確認し、公開時に達成状況の横に表示されます。",
+    )
+
     def __init__(self, *args, indicators: list[IndicatorRow], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _limit(self, "text", "note")

@@ -37,6 +37,21 @@ class Result(models.Model):
     note = models.TextField(
         _("確定時期"), blank=True, help_text=_("未確定のとき、いつ確定するかを書きます。")
     )
+    consistency_reason = models.CharField(
+        _("確認事項の理由"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "達成状況と実績値の食い違い（確認事項）を承知で提出するときの一行の理由。"
+            "公開時に達成状況の横に表示されます。"
+        ),
+    )
+    expected_decision_month = models.DateField(
+        _("確定予定月"),
+        null=True,
+        blank=True,
+        help_text=_("未確定のとき、確定する見込みの月（その月の1日）。督促メールに使います。"),
+    )
     state = models.CharField(_("入力状況"), max_length=20, choices=State, default=State.NOT_STARTED)
     version = models.PositiveIntegerField(
         _("版"), default=1, help_text=_("同時編集で上書きしないための番号。保存のたびに増えます。")
@@ -48,6 +63,9 @@ class Result(models.Model):
     )
     published_text = models.TextField(_("公開中の実施結果"), blank=True)
     published_note = models.TextField(_("公開中の確定時期"), blank=True)
+    published_consistency_reason = models.CharField(
+        _("公開中の確認事項の理由"), max_length=200, blank=True
+    )
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     updated_by = models.ForeignKey(

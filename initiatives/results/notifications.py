@@ -189,3 +189,24 @@ def notify_deadline(
         department_recipients(department),
         purpose="提出期限のお知らせ",
     )
+
+
+def notify_decision_due(*, department: Department, results: list[Result]) -> int:
+    """Remind a department that its 未確定 results have reached their 確定予定月."""
+    lines = "\n".join(
+        f"・No.{r.initiative.code} {r.initiative.name}（{r.fiscal_year.label}、"
+        f"確定予定 {r.expected_decision_month:%Y年%m月}）\n  {result_url(r)}"
+        for r in results
+    )
+    body = (
+        f"{department.name} の皆さま\n\n公開中の実施結果のうち「未確定」の取組が、"
+        f"確定予定の月を迎えました（{len(results)} 件）。\n"
+        "確定したら、推進本部に「修正のため再開」を依頼し、確定した達成状況を入力して"
+        f"提出してください。\n\n{lines}\n"
+    )
+    return _send(
+        "未確定の実施結果の確定時期のお知らせ",
+        body,
+        department_recipients(department),
+        purpose="未確定の確定時期のお知らせ",
+    )

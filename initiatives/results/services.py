@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,9 +28,11 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
-from initiatives.results import limits, notifications, transitions
+from initiatives.results import checks, consistency, limits, notifications, transitions
+from initiatives.results.checks import Code, Severity
+from initiatives.results.decisions import decision_month_of
 from initiatives.results.permissions import Action, check
-from initiatives.results.selectors import current_actuals, unsubmitted_by_department
+from initiatives.results.selectors import unsubmitted_by_department
 from initiatives.results.transitions import Role, Step, Transition
 from initiatives.vocabulary import NONE, number_text, status_label
 
@@ -157,26 +159,45 @@ def targets_for(result: Result) -> dict[int, Decimal | None]:
     )
 
 
-def _completeness_errors(result: Result, actuals: dict[int, Decimal | None]) -> dict:
-    """What a result must hold before it is submitted, keyed by the entry form's fields."""
-    errors: dict[str, str] = {}
+def _submit_errors(result: Result) -> dict:
+    """What stops a result from being submitted, keyed by the entry form's fields: the
+    status and text it must hold, then the consistency checks (`results.checks`, the one
+    rule set): their errors always, their warnings unless a one-line reason was given."""
+    errors: dict[str, list[str]] = {}
     if not result.status:
-        errors["status"] = "達成状況（達成・未達成・未確定）を選んでください。"
+        errors["status"] = ["達成状況（達成・未達成・未確定）を選んでください。"]
     if not result.text.strip():
-        errors["text"] = "実施結果を入力してください。"
-    for indicator_id, target in targets_for(result).items():
-        if target is not None and actuals.get(indicator_id) is None:
-            errors[f"actual_{indicator_id}"] = (
-                "この年度は目標値があるので、実績値を入力してください。"
-            )
+        errors["text"] = ["実施結果を入力してください。"]
+    indicator_ids = dict(
+        Indicator.objects.filter(initiative=result.initiative_id).values_list("name", "pk")
+    )
+    warnings = []
+    for finding in consistency.result_findings(result):
+        if finding.code is Code.MISSING_ACTUAL:
+            field = f"actual_{indicator_ids[finding.indicator]}"
+            message = "この年度は目標値があるので、実績値を入力してください。"
+            errors.setdefault(field, []).append(message)
+        elif finding.code is Code.UNDETERMINED_WITHOUT_NOTE:
+            errors.setdefault("note", []).append(finding.message)
+        elif finding.severity is Severity.ERROR:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(finding.message)
+        else:
+            warnings.append(finding.message)
+    if warnings and not result.consistency_reason:
+        errors["consistency_reason"] = [
+            *warnings,
+            "このまま提出するときは、理由を一行で入力してください（公開時に表示されます）。",
+        ]
+    elif not warnings:
+        result.consistency_reason = ""  # nothing to explain any more
     return errors
 
 
-def _require_note(status: str, note: str) -> None:
-    if status == Result.Status.UNDETERMINED and not note.strip():
-        raise ValidationError(
-            {"note": "未確定のときは、いつ確定するか（確定時期）を入力してください。"}
-        )
+def _refuse_note_errors(status: str, note: str) -> None:
+    """Refuse, already when saving, what the checks call absolute about the status itself."""
+    for finding in checks.findings(status=status, note=note, figures=[]):
+        if finding.code is Code.UNDETERMINED_WITHOUT_NOTE:
+            raise ValidationError({"note": finding.message})
 
 
 def _write_actuals(
@@ -215,15 +236,27 @@ def save_draft(
     actuals: dict[int, Decimal | None],
     reason: str = "",
     comment: str = "",
+    consistency_reason: str | None = None,
+    expected_decision_month: datetime.date | None = None,
 ) -> Result:
     """Save the department's entry (一時保存); 未入力 becomes 入力中, 差戻し stays 差戻し.
 
     `reason` replaces the history's change reason (e.g. ファイルから取り込み: 実施結果.xlsx) and
-    `comment` is the workflow event's comment."""
+    `comment` is the workflow event's comment. `consistency_reason` (None: keep) is the
+    one-line reason for the checks' warnings; `expected_decision_month` (None: keep, or read
+    it from the 確定時期 text) is the 確定予定月 of a 未確定 result."""
     result, row = _begin(result, step=Step.SAVE, user=user, version=version)
     limits.check_text(text=text, note=note)
-    _require_note(status, note)
+    _refuse_note_errors(status, note)
     result.status, result.text, result.note = status, text, note
+    if consistency_reason is not None:
+        result.consistency_reason = consistency.clean_reason(consistency_reason)
+    if status != Result.Status.UNDETERMINED:
+        result.expected_decision_month = None
+    elif expected_decision_month is not None:
+        result.expected_decision_month = consistency.month_start(expected_decision_month)
+    elif not result.expected_decision_month:
+        result.expected_decision_month = decision_month_of(note)
     if reason:
         row = replace(row, reason=reason)
     _write_actuals(result, actuals, user=user, reason=row.reason)
@@ -231,14 +264,22 @@ def save_draft(
 
 
 @transaction.atomic
-def submit_result(*, result: Result, user, version: int) -> Result:
-    """Submit the saved entry to HQ (提出); it becomes read-only to the department."""
+def submit_result(
+    *, result: Result, user, version: int, consistency_reason: str | None = None
+) -> Result:
+    """Submit the saved entry to HQ (提出); it becomes read-only to the department.
+
+    The checks' errors refuse it; their warnings refuse it unless `consistency_reason` (or
+    the reason already saved) explains them — the reason is kept on the result, in its
+    history and in the step's comment."""
     result, row = _begin(result, step=Step.SUBMIT, user=user, version=version)
-    errors = _completeness_errors(result, current_actuals(result))
+    if consistency_reason is not None:
+        result.consistency_reason = consistency.clean_reason(consistency_reason)
+    errors = _submit_errors(result)
     if errors:
         raise ValidationError(errors)
-    _require_note(result.status, result.note)
-    return _finish(result, row, user=user)
+    comment = f"確認事項の理由: {result.consistency_reason}" if result.consistency_reason else ""
+    return _finish(result, row, user=user, comment=comment)
 
 
 @transaction.atomic
@@ -251,6 +292,8 @@ def save_and_submit(
     text: str,
     note: str,
     actuals: dict[int, Decimal | None],
+    consistency_reason: str | None = None,
+    expected_decision_month: datetime.date | None = None,
 ) -> Result:
     """Save the entry and submit it in one step; on any error nothing is saved."""
     saved = save_draft(
@@ -261,6 +304,8 @@ def save_and_submit(
         text=text,
         note=note,
         actuals=actuals,
+        consistency_reason=consistency_reason,
+        expected_decision_month=expected_decision_month,
     )
     return submit_result(result=saved, user=user, version=saved.version)
 
@@ -334,6 +379,11 @@ def publish_year(
                 ),
                 ("実施結果", result.published_text, result.text),
                 ("確定時期", result.published_note, result.note),
+                (
+                    "確認事項の理由",
+                    result.published_consistency_reason,
+                    result.consistency_reason,
+                ),
             ] + [
                 (
                     f"実績値（{a.indicator.name}）",
@@ -356,6 +406,7 @@ def publish_year(
         result.published_status = result.status
         result.published_text = result.text
         result.published_note = result.note
+        result.published_consistency_reason = result.consistency_reason
         result.published_at = now
         _finish(result, transitions.transition(result.state, Step.PUBLISH), user=user)
         summary.published += 1

@@ -105,7 +105,7 @@ def test_a_save_after_the_session_expired_keeps_the_typed_text_until_login(digit
 def test_hq_gets_the_typed_comment_back(hq, digital) -> None:
     no1 = result_of("1", 2024)
     data = entry_data(
-        no1, _action="submit", status="achieved", text="提出", **{actual_field(no1): "1"}
+        no1, _action="submit", status="achieved", text="提出", **{actual_field(no1): "125"}
     )
     assert logged_in(digital).post(change_url(no1), data).status_code == 302
     no1.refresh_from_db()

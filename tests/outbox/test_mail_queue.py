@@ -62,7 +62,7 @@ def login(user) -> Client:
 def submit_no1(client: Client):
     no1 = result_of("1", 2024)
     data = entry_data(
-        no1, _action="submit", status="achieved", text="提出します", **{actual_field(no1): "1"}
+        no1, _action="submit", status="achieved", text="提出します", **{actual_field(no1): "125"}
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(change_url(no1), data)

@@ -6,13 +6,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from initiatives.results.decisions import send_decision_reminders
 from initiatives.results.services import send_deadline_reminders
 
 
 class Command(BaseCommand):
     help = (
         "提出期限が近い（または過ぎた）受付中の年度について、未提出の実施結果がある担当課に"
-        "催促メールを送ります。スケジューラから毎日1回実行します。"
+        "催促メールを送ります。毎月1日には、確定予定月を迎えた「未確定」の実施結果がある担当課にも"
+        "お知らせを送ります。スケジューラから毎日1回実行します。"
     )
 
     def add_arguments(self, parser) -> None:
@@ -42,3 +44,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("催促が必要な担当課はありません。")
+        decided = send_decision_reminders(today=today)
+        if decided:
+            self.stdout.write(
+                f"確定時期のお知らせを送った担当課（{len(decided)}）: {'、'.join(decided)}"
+            )

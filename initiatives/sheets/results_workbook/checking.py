@@ -12,6 +12,8 @@ import tablib
 from django.core.exceptions import ValidationError
 
 from initiatives.models import Result
+from initiatives.results import limits
+from initiatives.results.consistency import sheet_findings
 from initiatives.sheets.io import cell_text, source_line
 from initiatives.sheets.results_workbook.columns import COL_CODE
 from initiatives.sheets.results_workbook.entry import (
@@ -55,7 +57,18 @@ def check_rows(*, user, dataset: tablib.Dataset) -> list[CheckedRow]:
         else:
             preview.problems = list(dict.fromkeys(item.entry.problems))
         checked.append(item)
+    _add_findings(checked)
     return checked
+
+
+def _add_findings(checked: list[CheckedRow]) -> None:
+    """Each readable row's 「確認事項」 (the consistency checks), for the whole file at once."""
+    rows = [item for item in checked if item.entry is not None]
+    texts = sheet_findings(
+        [(i.result, i.entry.status, i.entry.note, i.entry.actuals) for i in rows]
+    )
+    for item, text in zip(rows, texts, strict=True):
+        item.preview.findings = text
 
 
 def _read_row(
@@ -81,6 +94,9 @@ def _read_row(
     editable = lookup.is_editable(result)
     if entry.changes:
         entry.problems.extend(refusals(result, entry, editable=editable))
+        # The services' text limits, so that the preview refuses what saving would.
+        entry.problems.extend(limits.text_errors("text", entry.text))
+        entry.problems.extend(limits.text_errors("note", entry.note))
     preview.changes = entry.changes
     if not editable:
         preview.remark = f"参照のみ（{State(result.state).label}）"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from initiatives.models import Indicator, Result
-from initiatives.results import limits, transitions
+from initiatives.results import transitions
 from initiatives.sheets.io import cell_text
 from initiatives.sheets.results_workbook.columns import (
     COL_NOTE,
@@ -153,13 +153,7 @@ def refusals(result: Result, entry: SheetEntry, *, editable: bool) -> list[str]:
     """Why a changed row cannot be saved (empty when it can)."""
     if not editable:
         return [_locked(result)]
-    return [
-        *_version_problems(result, entry.version),
-        *_missing(entry),
-        # The same limits the services enforce, so the preview refuses what confirm would.
-        *limits.text_errors("text", entry.text),
-        *limits.text_errors("note", entry.note),
-    ]
+    return [*_version_problems(result, entry.version), *_missing(entry)]
 
 
 def _locked(result: Result) -> str:

@@ -23,6 +23,7 @@ class RowPreview:
     changes: list[Change] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     remark: str = ""
+    findings: str = ""  # 確認事項: results.consistency.sheet_findings
 
     @property
     def outcome(self) -> str:

@@ -56,6 +56,10 @@ def _bool_as_number(doc: dict) -> None:
     _first_initiative(doc)["numeric_target"] = 1
 
 
+def _two_line_reason(doc: dict) -> None:
+    _first_initiative(doc)["years"]["2023"]["result"]["consistency_reason"] = "一行目\n二行目"
+
+
 def _merged_unequal_plan(doc: dict) -> None:
     # No.1's R6 text differs from R5: the document cannot print them in one cell.
     _first_initiative(doc)["years"]["2024"]["plan_merged"] = True
@@ -77,6 +81,7 @@ CASES: list[tuple[Callable[[dict], None], str]] = [
     (_unknown_resource, "resources[1]"),
     (_wrong_format, "format"),
     (_bool_as_number, "numeric_target"),
+    (_two_line_reason, "result.consistency_reason: 改行なし・200字以内の一行です"),
     (_merged_unequal_plan, "years.2024.plan_merged"),
     (_relisted_unknown_resource, "relisted[0].resources[0]"),
 ]
@@ -148,6 +153,15 @@ def test_it_exports_only_published_results_when_asked() -> None:
 
     assert "公開前の修正文" not in public
     assert "公開前の修正文" in working
+
+
+def test_it_loads_and_exports_the_reason_of_an_inconsistent_result() -> None:
+    no9 = Result.objects.get(initiative__code="9", fiscal_year__year=2023)
+    assert no9.published_consistency_reason == no9.consistency_reason
+    assert no9.consistency_reason.startswith("めざす姿は「おおむね100%」")
+    exported = json.dumps(export_plan_document(published_only=True), ensure_ascii=False)
+    assert exported.count('"consistency_reason"') == 1
+    assert f'"consistency_reason": "{no9.consistency_reason}"' in exported
 
 
 def test_it_loads_an_older_document_with_issues_per_measure(tmp_path, plan_document) -> None:

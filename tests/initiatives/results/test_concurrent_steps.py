@@ -65,7 +65,7 @@ def submitted_no1(digital) -> Result:
 def test_a_double_clicked_submit_submits_once_and_answers_409_with_the_text(digital) -> None:
     no1 = result_of("1", 2024)
     data = entry_data(
-        no1, _action="submit", status="achieved", text="二度押しの文", **{actual_field(no1): "9"}
+        no1, _action="submit", status="achieved", text="二度押しの文", **{actual_field(no1): "125"}
     )
     client = login(digital)
     first, second = client.post(change_url(no1), data), client.post(change_url(no1), data)
@@ -250,7 +250,7 @@ def test_a_step_that_lost_the_race_after_the_screen_read_the_result_gets_409(
             status="achieved",
             text="勝った側の文",
             note="",
-            actuals={result.initiative.indicators.get().pk: 1},
+            actuals={result.initiative.indicators.get().pk: 125},
         )
         return result  # as read before the winner committed
 

@@ -64,7 +64,8 @@ def expected_counts() -> tuple[Counter, dict[str, Counter], dict[int, Counter]]:
 def enter_and_submit(code: str, user) -> Result:
     result = result_of(code, 2024)
     indicators = Indicator.objects.filter(initiative__code=code).values_list("pk", flat=True)
-    actuals = {pk: Decimal(1) for pk in indicators}
+    # Far above any target of these initiatives, so that 達成 agrees with the checks.
+    actuals = {pk: Decimal(10**6) for pk in indicators}
     return services.save_and_submit(
         result=result,
         user=user,

@@ -87,7 +87,7 @@ def test_control_characters_are_refused_with_the_text_kept(digital) -> None:
 def test_hq_comments_are_bounded_and_kept_when_refused(hq, digital) -> None:
     no1 = result_of("1", 2024)
     data = entry_data(
-        no1, _action="submit", status="achieved", text="提出", **{actual_field(no1): "1"}
+        no1, _action="submit", status="achieved", text="提出", **{actual_field(no1): "125"}
     )
     assert login(digital).post(change_url(no1), data).status_code == 302
     no1.refresh_from_db()
@@ -121,7 +121,7 @@ def test_the_services_refuse_too_long_texts_whoever_calls_them(hq, digital) -> N
         status="achieved",
         text="提出",
         note="",
-        actuals={indicator.pk: 1},
+        actuals={indicator.pk: 125},
     )
     with pytest.raises(ValidationError, match="コメントは1,000字以内"):
         services.return_result(result=no1, user=hq, version=no1.version, comment="z" * 1001)
