@@ -22,6 +22,7 @@ from initiatives.plan.models import (
     Target,
     YearPlan,
 )
+from initiatives.publication.models import Edition
 from initiatives.results.models import (
     Actual,
     EvaluationPeriod,
@@ -35,6 +36,7 @@ __all__ = [
     "Department",
     "DepartmentMembership",
     "Direction",
+    "Edition",
     "EvaluationPeriod",
     "FiscalYear",
     "GlossaryTerm",

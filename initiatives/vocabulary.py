@@ -141,6 +141,11 @@ def era_label(year: int) -> str:
     return f"{name}{'元' if number == 1 else number}年度"
 
 
+def era_label_western(year: int) -> str:
+    """2024 → 令和6年度（2024年度）: the era label with the Western fiscal year beside it."""
+    return f"{era_label(year)}（{year}年度）"
+
+
 def era_short(year: int) -> str:
     """2023 → R5."""
     _name, letter, number = _era(year)

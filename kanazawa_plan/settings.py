@@ -300,6 +300,10 @@ TASKS = {
     }
 }
 
+# Publishing a year (or correcting it) queues the rendering of its public report files.
+# The test suite turns it off (tests/settings.py) and on again where a test needs the files.
+REPORTS_RENDER_ON_PUBLICATION = env_bool("REPORTS_RENDER_ON_PUBLICATION", True)
+
 LOGIN_URL = "admin:login"
 
 PLAN_FIXTURE = BASE_DIR / "fixtures" / "plan.json"

@@ -1,5 +1,6 @@
-"""The cached report files and the state of their rendering (with a lease, so that a
-rendering whose worker died is noticed and started again)."""
+"""The cached report files: one per public edition and kind (made at publication), or per
+state of HQ's draft; with the state of their rendering (a lease, so that a rendering whose
+worker died is noticed and started again)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class RenderedReport(models.Model):
         DEPARTMENT = "department", _("担当課版")
         DRAFT = "draft", _("案（推進本部用）")
         ASSEMBLY = "assembly", _("議会報告")
+        XLSX = "xlsx", _("取組事項一覧（Excel）")
+        ASSEMBLY_XLSX = "assembly_xlsx", _("議会報告（Excel）")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待機中")
@@ -40,17 +43,29 @@ class RenderedReport(models.Model):
         related_name="rendered_reports",
         help_text=_("担当課版のときの担当課。"),
     )
+    edition = models.ForeignKey(
+        "initiatives.Edition",
+        verbose_name=_("公表版"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rendered_reports",
+        help_text=_("公開用の報告書が表す公表版（案では空）。公表時に作成する。"),
+    )
     content_key = models.CharField(
         _("内容キー"),
         max_length=64,
         unique=True,
-        help_text=_("報告書に入るデータとテンプレート版の SHA-256。データが変わるとキーが変わる。"),
+        help_text=_(
+            "公開用は（公表版・テンプレート版・種類・担当課）の SHA-256、"
+            "案は報告書の HTML の SHA-256。"
+        ),
     )
     state = models.CharField(
         _("状態"), max_length=20, choices=State, default=State.PENDING, help_text=_("作成の状況。")
     )
     file = models.FileField(
-        _("ファイル"), upload_to="reports/", blank=True, help_text=_("作成した PDF。")
+        _("ファイル"), upload_to="reports/", blank=True, help_text=_("作成した PDF または Excel。")
     )
     pages = models.PositiveIntegerField(
         _("ページ数"), null=True, blank=True, help_text=_("PDF のページ数。")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
+from initiatives.models import Edition
 from reports.assembly import AssemblyData
 from reports.selectors import ReportData
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from weasyprint.document import Document
 
 # Bump when a template or its CSS changes, so cached files are rendered again.
-TEMPLATE_VERSION = "2026-11-28.1"
+TEMPLATE_VERSION = "2026-12-02.1"
 PDF_VARIANT = "pdf/ua-1"
 # The element that starts the printed page numbering (p.1).
 FIRST_NUMBERED_ANCHOR = "page-1"
@@ -43,7 +44,7 @@ class RenderedHtml:
     key: str
 
 
-def report_html(*, data: ReportData, kind: str) -> RenderedHtml:
+def report_html(*, data: ReportData, kind: str, edition: Edition | None = None) -> RenderedHtml:
     """The report as one HTML document, and the key of exactly what it contains."""
     html = render_to_string(
         "reports/report.html",
@@ -54,6 +55,7 @@ def report_html(*, data: ReportData, kind: str) -> RenderedHtml:
             "with_sheets": kind != "summary",
             "with_plan_chapters": kind in ("full", "draft"),
             "kind_title": KIND_TITLES[kind],
+            **edition_context(edition),
         },
     )
     department = data.department.pk if data.department else ""
@@ -63,17 +65,36 @@ def report_html(*, data: ReportData, kind: str) -> RenderedHtml:
     return RenderedHtml(html=html, key=digest)
 
 
-def assembly_html(*, data: AssemblyData) -> RenderedHtml:
+def assembly_html(*, data: AssemblyData, edition: Edition | None = None) -> RenderedHtml:
     """The 議会報告 as one HTML document (the plan report's cover, look and tables), and the
     key of exactly what it contains."""
     html = render_to_string(
         "reports/assembly.html",
-        {"data": data.base, "assembly": data, "kind": "assembly", "kind_title": "議会報告"},
+        {
+            "data": data.base,
+            "assembly": data,
+            "kind": "assembly",
+            "kind_title": "議会報告",
+            **edition_context(edition),
+        },
     )
     digest = hashlib.sha256(
         f"{TEMPLATE_VERSION}|assembly|{data.fiscal_year.year}||".encode() + html.encode()
     ).hexdigest()
     return RenderedHtml(html=html, key=digest)
+
+
+def edition_context(edition: Edition | None) -> dict:
+    """The cover's 公表日/訂正日 and completeness (「124件中 40件を公表（集計中）」)."""
+    if edition is None:
+        return {"edition": None, "edition_counts": None}
+    from initiatives.publication.selectors import edition_counts, first_published_at
+
+    return {
+        "edition": edition,
+        "edition_counts": edition_counts(edition.fiscal_year, edition=edition),
+        "first_published_at": first_published_at(edition),
+    }
 
 
 def html_to_pdf(*, html: str) -> tuple[bytes, int]:

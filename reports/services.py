@@ -1,12 +1,11 @@
-"""Writes for the reports: the cached report files and their rendering.
+"""Writes for the reports: the cached report files and their rendering (in the worker).
 
 A rendering holds a lease (`lease_until`): a queued report must be picked up by a worker
 within QUEUE_WAIT, a running one renews its lease every HEARTBEAT while it renders. A
-request that finds the lease run out (the worker was killed, the queue lost the task)
-starts the rendering again, so a dead worker is noticed within LEASE + a page refresh, well
-under a minute. Every start counts as an attempt; after MAX_ATTEMPTS the report is FAILED
-and stays so until someone presses 「もう一度作成する」 (`retry_report`), instead of the
-waiting page polling forever.
+request for HQ's draft (or `render_editions`, or a publication) that finds the lease run out
+(the worker was killed, the queue lost the task) starts the rendering again. Every start
+counts as an attempt; after MAX_ATTEMPTS the report is FAILED and stays so until someone
+asks again (`retry_report`, `render_editions`), instead of polling forever.
 """
 
 from __future__ import annotations
@@ -22,9 +21,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from initiatives.models import Department, FiscalYear
+from initiatives.models import Department, Edition, FiscalYear
 from initiatives.plan.selectors import get_plan
 from reports.assembly import assembly_data
+from reports.excel import achievement_workbook, assembly_workbook
 from reports.models import RenderedReport
 from reports.rendering import assembly_html, html_to_pdf, report_html
 from reports.selectors import report_data
@@ -45,6 +45,7 @@ class ReportRequest:
     kind: str
     fiscal_year: FiscalYear
     department: Department | None = None
+    edition: Edition | None = None
 
     @property
     def draft(self) -> bool:
@@ -55,7 +56,8 @@ def build_html(*, request: ReportRequest) -> tuple[str, str]:
     """The report's HTML and content key for the data as it is now."""
     if request.kind == RenderedReport.Kind.ASSEMBLY:
         rendered = assembly_html(
-            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year)
+            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year),
+            edition=request.edition,
         )
         return rendered.html, rendered.key
     data = report_data(
@@ -64,8 +66,20 @@ def build_html(*, request: ReportRequest) -> tuple[str, str]:
         draft=request.draft,
         department=request.department,
     )
-    rendered = report_html(data=data, kind=request.kind)
+    rendered = report_html(data=data, kind=request.kind, edition=request.edition)
     return rendered.html, rendered.key
+
+
+def render_xlsx(*, request: ReportRequest) -> bytes:
+    """The Excel tables (取組事項一覧 or 議会報告) for the published data as it is now."""
+    if request.kind == RenderedReport.Kind.ASSEMBLY_XLSX:
+        return assembly_workbook(
+            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year)
+        )
+    return achievement_workbook(data=report_data(plan=get_plan(), fiscal_year=request.fiscal_year))
+
+
+XLSX_KINDS = (RenderedReport.Kind.XLSX, RenderedReport.Kind.ASSEMBLY_XLSX)
 
 
 def render_pdf(*, request: ReportRequest) -> tuple[bytes, int]:
@@ -75,10 +89,11 @@ def render_pdf(*, request: ReportRequest) -> tuple[bytes, int]:
 
 
 def request_report(*, request: ReportRequest) -> RenderedReport:
-    """The cached report for the current data, queuing its rendering when there is none.
+    """HQ's draft: the cached file for the current data, queuing its rendering when there is
+    none. The key is the hash of the draft's HTML, so any change yields a new file.
 
-    The key is computed from the data that goes into the report, so publishing (or any change
-    to what the report shows) yields a new key and therefore a new file.
+    Public files are not made here: they are rendered per edition at publication
+    (reports.editions) and never on a request.
     """
     _html, key = build_html(request=request)
     report = RenderedReport.objects.filter(content_key=key).first()
@@ -107,6 +122,15 @@ def _enqueue(report: RenderedReport) -> RenderedReport:
     render_report_task.enqueue(report.pk)
     report.refresh_from_db()
     return report
+
+
+def needs_rendering(report: RenderedReport) -> bool:
+    """Failed, or done but its file is gone, or queued/running past its lease."""
+    if report.state == RenderedReport.State.FAILED:
+        return True
+    if report.state == RenderedReport.State.DONE:
+        return not report.file or not report.file.storage.exists(report.file.name)
+    return _lease_expired(report)
 
 
 def _lease_expired(report: RenderedReport) -> bool:
@@ -181,23 +205,30 @@ def render_pending_report(*, report_id: int) -> None:
     attempt = _claim(report_id)
     if attempt is None:
         return
-    report = RenderedReport.objects.select_related("fiscal_year", "department").get(pk=report_id)
+    report = RenderedReport.objects.select_related("fiscal_year", "department", "edition").get(
+        pk=report_id
+    )
     started = time.perf_counter()
+    request = ReportRequest(
+        kind=report.kind,
+        fiscal_year=report.fiscal_year,
+        department=report.department,
+        edition=report.edition,
+    )
     heartbeat = Heartbeat(report_id=report.pk, attempt=attempt)
     heartbeat.start()
     try:
-        pdf, pages = render_pdf(
-            request=ReportRequest(
-                kind=report.kind, fiscal_year=report.fiscal_year, department=report.department
-            )
-        )
+        if report.kind in XLSX_KINDS:
+            content, pages, extension = render_xlsx(request=request), None, "xlsx"
+        else:
+            (content, pages), extension = render_pdf(request=request), "pdf"
     except Exception as error:
         heartbeat.stop()
         _attempt_failed(report, attempt=attempt, error=error)
         raise
     heartbeat.stop()
-    name = f"{report.fiscal_year.year}-{report.kind}-{report.content_key[:16]}.pdf"
-    report.file.save(name, ContentFile(pdf), save=False)
+    name = f"{report.fiscal_year.year}-{report.kind}-{report.content_key[:16]}.{extension}"
+    report.file.save(name, ContentFile(content), save=False)
     finished = RenderedReport.objects.filter(
         pk=report.pk, state=RenderedReport.State.RUNNING, attempts=attempt
     ).update(

@@ -1,4 +1,5 @@
-"""Report downloads: the PDF variants (cached, rendered in the background) and the Excel tables."""
+"""Report downloads: each edition's public files (made at publication, served as files) and
+HQ's draft (rendered on request). Nothing public is rendered or queued by a request."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from initiatives.models import Department, FiscalYear
+from initiatives.models import Department, Edition, FiscalYear
 from initiatives.plan.selectors import get_plan
 from initiatives.roles import is_hq
-from reports.assembly import assembly_data
-from reports.excel import achievement_workbook, assembly_workbook
+from reports.editions import served_file
 from reports.models import RenderedReport
-from reports.selectors import report_data
 from reports.services import MAX_ATTEMPTS, ReportRequest, request_report, retry_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,43 +26,87 @@ def _fiscal_year(year: int) -> FiscalYear:
     return get_object_or_404(FiscalYear, year=year)
 
 
-def _serve(request: HttpRequest, report_request: ReportRequest, filename: str) -> HttpResponse:
+RETRY_AFTER_SECONDS = 60
+CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX}
+
+
+def _not_ready(
+    request: HttpRequest, *, year: int, kind: str, report: RenderedReport | None = None
+) -> HttpResponse:
+    """503 with Retry-After and a short page: never an HTML page saved under a .pdf name,
+    never a self-refresh (the reader reloads when they choose). For HQ's draft (`report`)
+    it says what the rendering is doing and, once it failed, offers 「もう一度作成する」."""
+    fiscal_year = _fiscal_year(year)
+    failed = report is not None and report.state == RenderedReport.State.FAILED
+    response = render(
+        request,
+        "reports/progress.html",
+        {
+            "fiscal_year": fiscal_year,
+            "kind_label": RenderedReport.Kind(kind).label,
+            "failed": failed,
+            "plan": get_plan(),
+            "again": request.get_full_path(),
+            "report": report,
+            "progress": _progress(report) if report is not None else "",
+            "max_attempts": MAX_ATTEMPTS,
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _file_response(report: RenderedReport, *, filename: str, private: bool) -> HttpResponse:
+    extension = filename.rsplit(".", 1)[-1]
+    response = FileResponse(
+        report.file.open("rb"), content_type=CONTENT_TYPES[extension], filename=filename
+    )
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
+    return response
+
+
+def _serve_public(
+    request: HttpRequest, *, year: int, kind: str, filename: str, department_id: int | None = None
+) -> HttpResponse:
+    """The newest finished file of the year's latest edition (else of an earlier edition).
+
+    One query and a file response; nothing is rendered or queued here — public files are
+    made at publication. Until one exists the answer is 503 with Retry-After.
+    """
+    report = served_file(year=year, kind=kind, department_id=department_id)
+    if report is not None and report.file and report.file.storage.exists(report.file.name):
+        return _file_response(report, filename=filename, private=False)
+    if department_id is not None:
+        get_object_or_404(Department, pk=department_id)
+    if not Edition.objects.filter(fiscal_year__year=year).exists():
+        _fiscal_year(year)
+        raise Http404("この年度の実施結果はまだ公表されていません。")
+    return _not_ready(request, year=year, kind=kind)
+
+
+def _serve_draft(
+    request: HttpRequest, report_request: ReportRequest, filename: str
+) -> HttpResponse:
+    """HQ's draft renders on request (in the worker); until it is done, the 503 page."""
     report = request_report(request=report_request)
     if request.method == "POST":
-        # 「もう一度作成する」 on the page of a failed report; then back to waiting.
+        # 「もう一度作成する」 on the page of a failed draft; then back to waiting.
         if report.state == RenderedReport.State.FAILED:
             retry_report(report=report)
         response = HttpResponseRedirect(request.path)
         response.status_code = 303
         return response
     if report.state == RenderedReport.State.DONE:
-        response = FileResponse(
-            report.file.open("rb"), content_type="application/pdf", filename=filename
-        )
-        response["Cache-Control"] = (
-            "private, no-store" if report_request.draft else "public, max-age=300"
-        )
-        return response
-    failed = report.state == RenderedReport.State.FAILED
-    response = render(
-        request,
-        "reports/progress.html",
-        {
-            "report": report,
-            "failed": failed,
-            "filename": filename,
-            "plan": get_plan(),
-            "progress": _progress(report),
-            "max_attempts": MAX_ATTEMPTS,
-        },
-        status=503 if failed else 202,
+        return _file_response(report, filename=filename, private=True)
+    return _not_ready(
+        request, year=report_request.fiscal_year.year, kind=report_request.kind, report=report
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _progress(report: RenderedReport) -> str:
-    """What is happening to the report, in the words of the waiting page."""
+    """What is happening to the draft, in the words of the waiting page."""
     now = timezone.now()
     if report.state == RenderedReport.State.RUNNING:
         started = timezone.localtime(report.started_at).strftime("%H時%M分%S秒")
@@ -82,36 +125,31 @@ def _progress(report: RenderedReport) -> str:
     return "作成の順番を待っています。"
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_GET
 def full_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    fiscal_year = _fiscal_year(year)
-    return _serve(
-        request,
-        ReportRequest(kind=RenderedReport.Kind.FULL, fiscal_year=fiscal_year),
-        f"kanazawa-plan-{year}.pdf",
+    return _serve_public(
+        request, year=year, kind=RenderedReport.Kind.FULL, filename=f"kanazawa-plan-{year}.pdf"
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_GET
 def summary_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    fiscal_year = _fiscal_year(year)
-    return _serve(
+    return _serve_public(
         request,
-        ReportRequest(kind=RenderedReport.Kind.SUMMARY, fiscal_year=fiscal_year),
-        f"kanazawa-plan-{year}-summary.pdf",
+        year=year,
+        kind=RenderedReport.Kind.SUMMARY,
+        filename=f"kanazawa-plan-{year}-summary.pdf",
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_GET
 def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
-    fiscal_year = _fiscal_year(year)
-    department = get_object_or_404(Department, pk=department_id)
-    return _serve(
+    return _serve_public(
         request,
-        ReportRequest(
-            kind=RenderedReport.Kind.DEPARTMENT, fiscal_year=fiscal_year, department=department
-        ),
-        f"kanazawa-plan-{year}-department-{department.pk}.pdf",
+        year=year,
+        kind=RenderedReport.Kind.DEPARTMENT,
+        department_id=department_id,
+        filename=f"kanazawa-plan-{year}-department-{department_id}.pdf",
     )
 
 
@@ -121,7 +159,7 @@ def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
     if not is_hq(request.user):
         raise PermissionDenied("案の報告書は推進本部のみ閲覧できます。")
     fiscal_year = _fiscal_year(year)
-    return _serve(
+    return _serve_draft(
         request,
         ReportRequest(kind=RenderedReport.Kind.DRAFT, fiscal_year=fiscal_year),
         f"kanazawa-plan-{year}-draft.pdf",
@@ -131,27 +169,26 @@ def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def assembly_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The report to the assembly (議会報告): published results, opinions and revisions."""
-    fiscal_year = _fiscal_year(year)
-    return _serve(
+    return _serve_public(
         request,
-        ReportRequest(kind=RenderedReport.Kind.ASSEMBLY, fiscal_year=fiscal_year),
-        f"kanazawa-plan-{year}-assembly.pdf",
+        year=year,
+        kind=RenderedReport.Kind.ASSEMBLY,
+        filename=f"kanazawa-plan-{year}-assembly.pdf",
     )
 
 
 @require_GET
 def assembly_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    fiscal_year = _fiscal_year(year)
-    data = assembly_data(plan=get_plan(), fiscal_year=fiscal_year)
-    response = HttpResponse(assembly_workbook(data=data), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="kanazawa-plan-{year}-assembly.xlsx"'
-    return response
+    return _serve_public(
+        request,
+        year=year,
+        kind=RenderedReport.Kind.ASSEMBLY_XLSX,
+        filename=f"kanazawa-plan-{year}-assembly.xlsx",
+    )
 
 
 @require_GET
 def achievement_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    fiscal_year = _fiscal_year(year)
-    data = report_data(plan=get_plan(), fiscal_year=fiscal_year)
-    response = HttpResponse(achievement_workbook(data=data), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="kanazawa-plan-{year}.xlsx"'
-    return response
+    return _serve_public(
+        request, year=year, kind=RenderedReport.Kind.XLSX, filename=f"kanazawa-plan-{year}.xlsx"
+    )

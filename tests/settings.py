@@ -24,6 +24,8 @@ os.environ.update(
         "STATIC_ROOT": "test-artifacts/staticfiles",
         # Reports render inline instead of waiting for a db_worker.
         "TASKS_BACKEND": "immediate",
+        # Publishing renders some 50 files; the tests that need them switch this on.
+        "REPORTS_RENDER_ON_PUBLICATION": "0",
     }
 )
 

@@ -7,6 +7,8 @@ They are a part of the results admin (`ResultAdmin` takes them in), so their URL
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from initiatives.models import FiscalYear, Result
+from initiatives.publication.selectors import EditionCounts
 from initiatives.results import services, transitions
 from initiatives.results.permissions import Action, check
 from initiatives.results.selectors import deadline_text, open_periods, overview
@@ -87,10 +90,8 @@ class YearScreens:
                     self._context(
                         request,
                         title=f"{fiscal_year.label}の実施結果を公開",
-                        fiscal_year=fiscal_year,
-                        approved=approved,
-                        seen=services.seen_versions(approved),
                         conflict=str(error),
+                        **_publish_preview(fiscal_year, list(approved)),
                     ),
                     status=409,
                 )
@@ -114,8 +115,33 @@ class YearScreens:
             self._context(
                 request,
                 title=f"{fiscal_year.label}の実施結果を公開",
-                fiscal_year=fiscal_year,
-                approved=approved,
-                seen=services.seen_versions(approved),
+                **_publish_preview(fiscal_year, list(approved)),
             ),
         )
+
+
+def _publish_preview(fiscal_year: FiscalYear, approved: list[Result]) -> dict:
+    """What 公開する will publish (the approved results) and what it will not (every other
+    state, counted and listed), and the year's completeness afterwards."""
+    others = list(
+        Result.objects.filter(fiscal_year=fiscal_year)
+        .exclude(state__in=transitions.sources(Step.PUBLISH))
+        .select_related("initiative")
+        .order_by("initiative__order")
+    )
+    by_state = Counter(r.state for r in others)
+    after = len(approved) + sum(1 for r in others if r.is_published)
+    return {
+        "fiscal_year": fiscal_year,
+        "approved": approved,
+        "seen": services.seen_versions(approved),
+        "others": others,
+        "others_by_state": [
+            (Result.State(state).label, by_state[state])
+            for state in Result.State.values
+            if by_state[state]
+        ],
+        "after": EditionCounts(
+            year=fiscal_year.year, published=after, total=len(approved) + len(others)
+        ),
+    }

@@ -32,6 +32,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.interchange import policy_issues, validate_document
+from initiatives.publication.services import record_edition
 
 
 @dataclass
@@ -234,7 +235,22 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     )
     summary.glossary = len(data["glossary"])
     summary.initiatives = len(seen_codes)
+    _record_first_editions(fiscal_years=list(fiscal_years.values()), published_at=published_at)
     return summary
+
+
+def _record_first_editions(*, fiscal_years: list[FiscalYear], published_at) -> None:
+    """A year whose results the document states as published gets its first edition (公表),
+    dated by the document's results update (令和7年3月 for 令和5年度); idempotent."""
+    for fiscal_year in fiscal_years:
+        if fiscal_year.editions.exists():
+            continue
+        published = Result.objects.filter(fiscal_year=fiscal_year, published_at__isnull=False)
+        count = published.count()
+        if count:
+            record_edition(
+                fiscal_year=fiscal_year, published_at=published_at, added=count, corrected=0
+            )
 
 
 def _results_published_at(plan: Plan) -> datetime.datetime:

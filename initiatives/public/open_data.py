@@ -19,6 +19,7 @@ from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, Yea
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public.selectors import PublicFilter, public_initiatives
+from initiatives.publication.selectors import publication_status
 from initiatives.sheets import cells
 from initiatives.vocabulary import (
     ACTUAL_HEADING,
@@ -180,6 +181,27 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
     return out
 
 
+def publication(*, plan: Plan) -> list[dict]:
+    """Each published year's completeness and edition, as the JSON's "publication" field and
+    the Excel file's 「公表状況」 sheet carry it (the CSV keeps one header row of names)."""
+    out = []
+    for counts in publication_status(years=fiscal_years_of(plan)):
+        edition = counts.edition
+        out.append(
+            {
+                "fiscal_year": counts.year,
+                "label": counts.label,
+                "published": counts.published,
+                "total": counts.total,
+                "partial": counts.partial,
+                "edition": edition.number if edition else None,
+                "published_at": counts.published_at.isoformat() if edition else None,
+                "corrected_at": counts.corrected_at.isoformat() if counts.corrected_at else None,
+            }
+        )
+    return out
+
+
 def csv_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
     """UTF-8 with a BOM, so Excel in Japan opens it with the right characters."""
     header = [c.name for c in columns(plan=plan)]
@@ -202,6 +224,21 @@ def xlsx_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
         cells.append(about, [column.name, column.description])
     cells.append(about, [])
     cells.append(about, ["ライセンス", f"{LICENCE} {LICENCE_URL}"])
+    status = workbook.create_sheet("公表状況")
+    cells.append(status, ["年度", "公表状況", "公表件数", "全件数", "版", "公表日", "訂正日"])
+    for year in publication(plan=plan):
+        cells.append(
+            status,
+            [
+                year["fiscal_year"],
+                year["label"],
+                year["published"],
+                year["total"],
+                year["edition"],
+                year["published_at"],
+                year["corrected_at"],
+            ],
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -219,4 +256,5 @@ def json_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
                         i for i in direction["initiatives"] if i["code"] in shown
                     ]
                     direction["relisted"] = [r for r in direction["relisted"] if r["code"] in shown]
+    document["publication"] = publication(plan=plan)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -24,6 +24,9 @@ from initiatives.public.selectors import (
     public_initiatives,
     published_years,
 )
+from initiatives.publication.selectors import counts_by_year, latest_editions
+from initiatives.vocabulary import era_label_western
+from reports.editions import public_files
 
 
 def _plan() -> Plan:
@@ -34,13 +37,33 @@ def _plan() -> Plan:
 
 
 def _charts(tallies: list) -> list[dict]:
+    """Each year's bars, headed by how much of the year is public (集計中 → 公表分の内訳)."""
+    counts = counts_by_year(years=[t.fiscal_year for t in tallies])
     return [
         {
             "year": year,
+            "counts": counts[year.fiscal_year.year],
             "policies": [stacked_bar(t) for t in year.policies],
             "measures": [stacked_bar(t) for t in year.measures],
         }
         for year in tallies
+    ]
+
+
+def _report_rows(plan: Plan) -> list[dict]:
+    """The download table: per published year, each file as ready (linked, with its 公表日)
+    or being made (no link)."""
+    years = published_years(plan=plan)
+    editions = latest_editions(years=[fy.year for fy in years])
+    files = public_files(fiscal_years=years, editions=editions)
+    return [
+        {
+            "fiscal_year": fy,
+            "label": era_label_western(fy.year),
+            "edition": editions.get(fy.year),
+            "files": files[fy.year],
+        }
+        for fy in years
     ]
 
 
@@ -55,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "stances": list(plan.stances.order_by("number")),
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
-            "report_years": published_years(plan=plan),
+            "report_rows": _report_rows(plan),
         },
     )
 
@@ -141,7 +164,7 @@ def open_data_page(request: HttpRequest) -> HttpResponse:
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
             "table_url": reverse("public:initiative_list"),
-            "report_years": published_years(plan=plan),
+            "report_rows": _report_rows(plan),
         },
     )
 

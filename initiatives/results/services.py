@@ -28,6 +28,8 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
+from initiatives.publication.models import Edition
+from initiatives.publication.services import record_edition
 from initiatives.results import checks, consistency, limits, notifications, transitions
 from initiatives.results.checks import Code, Severity
 from initiatives.results.decisions import decision_month_of
@@ -341,6 +343,7 @@ class PublishSummary:
 
     published: int
     corrected: int
+    edition: Edition | None = None
 
 
 @transaction.atomic
@@ -356,6 +359,7 @@ def publish_year(
     check(user, None, Action.PUBLISH)
     now = timezone.now()
     summary = PublishSummary(published=0, corrected=0)
+    added = 0
     results = list(
         Result.objects.select_for_update(of=("self",))
         .filter(fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH))
@@ -398,6 +402,8 @@ def publish_year(
                     result=result, corrected_at=now, field=field, before=before, after=after
                 )
             summary.corrected += bool(changed)
+        else:
+            added += 1
         for actual in actuals:
             if actual.published_value != actual.value:
                 actual.published_value = actual.value
@@ -410,6 +416,14 @@ def publish_year(
         result.published_at = now
         _finish(result, transitions.transition(result.state, Step.PUBLISH), user=user)
         summary.published += 1
+    if summary.published:
+        summary.edition = record_edition(
+            fiscal_year=fiscal_year,
+            published_at=now,
+            user=user,
+            added=added,
+            corrected=summary.corrected,
+        )
     return summary
 
 

@@ -45,3 +45,12 @@ def status_badge(code: str | None) -> str:
         why,
         why,
     )
+
+
+@register.inclusion_tag("public/_publication.html")
+def publication_status(plan) -> dict:
+    """「令和6年度（2024年度）: 124件中 40件を公表（集計中）」 and each year's 公表日/訂正日."""
+    from initiatives.plan.selectors import fiscal_years_of
+    from initiatives.publication.selectors import publication_status as status
+
+    return {"years": status(years=fiscal_years_of(plan)) if plan else []}

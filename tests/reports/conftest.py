@@ -64,3 +64,18 @@ def summary_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> Rendere
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def make_edition_files(*kinds: str, year: int = 2023, department_ids: list[int] | None = None):
+    """Render (inline) the named public files of the year's latest edition, as the worker
+    does after a publication; returns the RenderedReport rows."""
+    from initiatives.publication.selectors import latest_edition
+    from reports.editions import queue_edition_files
+
+    edition = latest_edition(FiscalYear.objects.get(year=year))
+    assert edition is not None, "the year has no edition"
+    queue_edition_files(edition_id=edition.pk, kinds=kinds, department_ids=department_ids)
+    return list(RenderedReport.objects.filter(edition=edition, kind__in=kinds))

@@ -27,6 +27,7 @@ from tests.governance.helpers import (
     people,
     response_of,
 )
+from tests.reports.conftest import make_edition_files
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,7 @@ def test_publishing_a_response_gives_the_report_a_new_key(committee_year):
 
 def test_it_serves_the_pdf_rendered_by_the_worker(client, settings, committee_year):
     settings.TASKS = IMMEDIATE
+    make_edition_files("assembly")
     response = client.get("/reports/2023-assembly.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -164,10 +166,11 @@ def test_it_serves_the_pdf_rendered_by_the_worker(client, settings, committee_ye
 
 
 def test_it_gives_the_tables_as_an_excel_workbook(client, committee_year):
+    make_edition_files("assembly_xlsx")
     response = client.get("/reports/2023-assembly.xlsx")
     assert response.status_code == 200
     assert 'filename="kanazawa-plan-2023-assembly.xlsx"' in response["Content-Disposition"]
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["集計", "未達成・未確定", "委員会の意見と対応", "プランの改訂"]
     shortfalls = [row for row in book["未達成・未確定"].iter_rows(min_row=3, values_only=True)]
     assert len(shortfalls) == 9 and shortfalls[0][:2] == ("未達成", "7")
@@ -182,6 +185,7 @@ def test_it_gives_the_tables_as_an_excel_workbook(client, committee_year):
 
 
 def test_it_answers_404_outside_the_plan_and_links_from_the_public_pages(client):
+    make_edition_files("assembly", "assembly_xlsx")
     assert client.get("/reports/2019-assembly.pdf").status_code == 404
     assert client.get("/reports/2031-assembly.xlsx").status_code == 404
     html = client.get("/").content.decode()

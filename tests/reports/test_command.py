@@ -37,3 +37,18 @@ def test_it_refuses_an_unknown_year_or_department(tmp_path) -> None:
             "--out",
             tmp_path / "x.pdf",
         )
+
+
+def test_render_editions_queues_a_missing_file_and_renders_it_with_now(
+    client, settings, capsys
+) -> None:
+    from reports.models import RenderedReport
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    call_command("render_editions", "--year", "2023", "--kind", "xlsx")
+    assert "2023年度 第1版: 1件を作成待ちにしました。" in capsys.readouterr().out
+    assert RenderedReport.objects.get().state == RenderedReport.State.PENDING
+    assert client.get("/reports/2023.xlsx").status_code == 503  # the worker is stopped
+    call_command("render_editions", "--year", "2023", "--kind", "xlsx", "--now")
+    assert RenderedReport.objects.get().state == RenderedReport.State.DONE
+    assert client.get("/reports/2023.xlsx").status_code == 200

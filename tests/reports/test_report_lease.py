@@ -10,12 +10,20 @@ from django.utils import timezone
 
 from reports import services
 from reports.models import RenderedReport
+from tests.initiatives.workflow_helpers import make_staff
 
 pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-URL = "/reports/2023-summary.pdf"
+# Public files are made at publication; HQ's draft is the report a request still renders.
+URL = "/reports/2023-draft.pdf"
+
+
+@pytest.fixture
+def client(client):
+    client.force_login(make_staff("honbu", hq=True))
+    return client
 
 
 def worker_dies(report: RenderedReport) -> int:
@@ -31,20 +39,20 @@ def worker_dies(report: RenderedReport) -> int:
 def test_a_dead_worker_is_noticed_and_the_page_says_what_happens(client, settings) -> None:
     settings.TASKS = DUMMY
     first = client.get(URL)
-    assert first.status_code == 202 and "作成の順番を待っています" in first.text
+    assert first.status_code == 503 and "作成の順番を待っています" in first.text
     report = RenderedReport.objects.get()
 
     attempt = services._claim(report.pk)
     assert attempt == 1
     running = client.get(URL)
-    assert running.status_code == 202 and "1回目" in running.text
+    assert running.status_code == 503 and "1回目" in running.text
     assert services._claim(report.pk) is None  # the lease holds: nobody else takes it
 
     RenderedReport.objects.filter(pk=report.pk).update(
         lease_until=timezone.now() - datetime.timedelta(seconds=1)
     )
     again = client.get(URL)
-    assert again.status_code == 202
+    assert again.status_code == 503
     assert "前回の作成が途中で止まったため、作り直しています（次が2回目" in again.text
     report.refresh_from_db()
     assert report.state == RenderedReport.State.PENDING and report.attempts == 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from unittest.mock import patch
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,9 +11,11 @@ from django.utils import timezone
 from initiatives.demo import ensure_demo_accounts
 from initiatives.models import Department, FiscalYear, Result
 from initiatives.plan.selectors import get_plan
+from initiatives.publication.services import record_edition
 from reports.models import RenderedReport
 from reports.rendering import report_html
 from reports.selectors import report_data
+from tests.reports.conftest import make_edition_files
 
 pytestmark = pytest.mark.django_db
 
@@ -35,55 +38,90 @@ def _department_with_published_result() -> tuple[Department, Result]:
     return department, result
 
 
-def test_it_serves_the_department_pdf_and_renders_it_once_per_data_state(client, settings) -> None:
+def test_it_serves_the_department_pdf_of_each_edition_and_the_previous_one_meanwhile(
+    client, settings
+) -> None:
     settings.TASKS = IMMEDIATE
     department, result = _department_with_published_result()
     url = f"/reports/2023/department/{department.pk}.pdf"
+    [report] = make_edition_files("department", department_ids=[department.pk])
+    report.refresh_from_db()
+    assert report.state == RenderedReport.State.DONE and report.pages >= 1
 
     first = client.get(url)
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
     assert _body(first).startswith(b"%PDF")
-    report = RenderedReport.objects.get()
-    assert report.state == RenderedReport.State.DONE
-    assert report.pages >= 1
 
-    again = client.get(url)
-    assert again.status_code == 200
-    _body(again)
-    assert RenderedReport.objects.get().pk == report.pk  # served from the cache
-
-    # A working edit that is not published changes nothing the public report contains.
+    # A working edit that is not published changes nothing: no new file, no rendering.
     Result.objects.filter(pk=result.pk).update(text="未公表の作業中テキスト")
     _body(client.get(url))
     assert RenderedReport.objects.get().pk == report.pk
 
-    # Publishing new text yields a new key, a new rendering, and the old file is removed.
-    Result.objects.filter(pk=result.pk).update(
-        published_text="公表された新しい実施結果", published_at=timezone.now()
-    )
+    # A new edition: until its file is made, the previous edition's file is served.
+    fiscal_year = FiscalYear.objects.get(year=2023)
+    record_edition(fiscal_year=fiscal_year, published_at=timezone.now(), added=0, corrected=1)
+    meanwhile = client.get(url)
+    assert meanwhile.status_code == 200
+    _body(meanwhile)
+    assert RenderedReport.objects.get().pk == report.pk  # the request queued nothing
+
+    [newest] = make_edition_files("department", department_ids=[department.pk])
     fresh = client.get(url)
     assert fresh.status_code == 200
     _body(fresh)
-    newest = RenderedReport.objects.get()
-    assert newest.pk != report.pk
+    assert RenderedReport.objects.get().pk == newest.pk
     assert newest.content_key != report.content_key
     assert not report.file.storage.exists(report.file.name)
-    assert newest.file.storage.exists(newest.file.name)
 
 
-def test_it_shows_a_refreshing_progress_page_while_the_worker_renders(client, settings) -> None:
-    settings.TASKS = DUMMY
-    response = client.get("/reports/2023-summary.pdf")
-    assert response.status_code == 202
+@pytest.mark.parametrize("tasks", [DUMMY, IMMEDIATE], ids=["worker-stopped", "immediate"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/2023.pdf",
+        "/reports/2023-summary.pdf",
+        "/reports/2023-assembly.pdf",
+        "/reports/2023.xlsx",
+        "/reports/2023-assembly.xlsx",
+        "/reports/2023/department/1.pdf",
+    ],
+)
+def test_it_answers_503_without_refresh_and_never_queues_for_an_anonymous_request(
+    client, settings, tasks, url
+) -> None:
+    settings.TASKS = tasks
+    with patch("reports.tasks.render_report_task") as task:
+        response = client.get(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="3">' in html
-    assert "報告書を作成しています" in html
+    assert "http-equiv" not in html
+    assert "作成中です" in html and "しばらくしてから再度ご覧ください" in html
+    assert 'href="/#reports"' in html
+    task.enqueue.assert_not_called()
+    assert not RenderedReport.objects.exists()
+
+
+def test_it_answers_503_while_the_worker_is_stopped_and_the_file_once_it_ran(
+    client, settings
+) -> None:
+    settings.TASKS = DUMMY  # publication queued the files; no worker runs them
+    make_edition_files("summary")
     assert RenderedReport.objects.get().state == RenderedReport.State.PENDING
+    assert client.get("/reports/2023-summary.pdf").status_code == 503
+    home = client.get("/").content.decode()
+    assert 'href="/reports/2023-summary.pdf"' not in home
+    assert "概要版：作成中（しばらくしてから再度ご覧ください）" in home
 
-
-def test_it_serves_the_summary_pdf_with_statistics_and_no_sheets(client, settings) -> None:
-    settings.TASKS = IMMEDIATE
+    settings.TASKS = IMMEDIATE  # the worker runs again: the stale job is queued again
+    RenderedReport.objects.update(
+        started_at=timezone.now() - timezone.timedelta(minutes=30),
+        lease_until=timezone.now() - timezone.timedelta(minutes=28),
+    )
+    make_edition_files("summary")
     response = client.get("/reports/2023-summary.pdf")
     assert response.status_code == 200
     path = RenderedReport.objects.get().file.path
@@ -92,6 +130,8 @@ def test_it_serves_the_summary_pdf_with_statistics_and_no_sheets(client, setting
     assert "方針別の達成状況" in text
     assert "5. 取組事項一覧" in text
     assert "めざす姿" not in text
+    home = client.get("/").content.decode()
+    assert '<a href="/reports/2023-summary.pdf" download>' in home
 
 
 def test_it_answers_404_for_a_year_outside_the_plan(client) -> None:
@@ -119,8 +159,8 @@ def test_it_keeps_unpublished_text_out_of_public_reports(client, settings) -> No
     )
     assert "作業中の秘密テキスト" in draft.html
     assert "公開前の下書きテキスト" in draft.html
-    department = unpublished.initiative.owners.first().department
-    response = client.get(f"/reports/2023/department/{department.pk}.pdf")
+    make_edition_files("full")
+    response = client.get("/reports/2023.pdf")
     path = RenderedReport.objects.get().file.path
     _body(response)
     text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
@@ -150,10 +190,10 @@ def test_it_gives_hq_the_draft_from_the_admin(client, settings) -> None:
     assert RenderedReport.objects.get().kind == RenderedReport.Kind.DRAFT
 
 
-def test_it_queues_again_a_report_whose_worker_stopped(client, settings) -> None:
+def test_it_queues_again_a_file_whose_worker_stopped(client, settings) -> None:
     settings.TASKS = DUMMY
-    assert client.get("/reports/2023-summary.pdf").status_code == 202
-    report = RenderedReport.objects.get()
+    [report] = make_edition_files("summary")
+    assert client.get("/reports/2023-summary.pdf").status_code == 503
     RenderedReport.objects.filter(pk=report.pk).update(
         state=RenderedReport.State.RUNNING,
         started_at=timezone.now() - timezone.timedelta(minutes=30),
@@ -161,6 +201,8 @@ def test_it_queues_again_a_report_whose_worker_stopped(client, settings) -> None
         attempts=1,
     )
     settings.TASKS = IMMEDIATE
+    assert client.get("/reports/2023-summary.pdf").status_code == 503  # a request never does
+    make_edition_files("summary")  # render_editions / the next publication does
     response = client.get("/reports/2023-summary.pdf")
     assert response.status_code == 200
     _body(response)

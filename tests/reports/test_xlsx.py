@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from initiatives.models import Initiative, Relisting, Result
+from tests.reports.conftest import make_edition_files
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +16,13 @@ LABELS = {"achieved": "達成", "not_achieved": "未達成", "undetermined": "�
 
 @pytest.fixture
 def workbook(client):
+    """The 令和5年度 edition's Excel tables, made as after publication and downloaded."""
+    make_edition_files("xlsx")
     response = client.get("/reports/2023.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="kanazawa-plan-2023.xlsx"' in response["Content-Disposition"]
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
 def _rows(sheet) -> dict[str, tuple]:

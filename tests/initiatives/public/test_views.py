@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from initiatives.models import Initiative, PublicCorrection, Result
 from tests.initiatives.public_helpers import MARKER, add_draft_data, add_initiatives
+from tests.reports.conftest import make_edition_files
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +34,26 @@ def test_it_shows_the_plan_at_a_glance_with_a_chart_and_a_table(client):
     assert "基本理念" in html and "推進期間" in html and "取組姿勢" in html
     for number in (1, 2, 3):
         assert f'href="/policies/{number}/"' in html
-    assert "令和5年度の達成状況" in html
+    assert "令和5年度（2023年度）の達成状況" in html
     assert '<svg class="bar__svg"' in html and 'role="img"' in html
     assert "<caption>令和5年度の方針別の達成状況（件数と割合）</caption>" in html
     assert "令和6年度の達成状況" not in html
 
 
 @pytest.mark.parametrize("url", ["/", "/open-data/"])
-def test_it_links_the_reports_of_published_years_only(client, url):
+def test_it_links_the_reports_of_published_years_only(client, url, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     html = client.get(url).content.decode()
-    assert 'href="/reports/2023.pdf"' in html
-    assert 'href="/reports/2023-summary.pdf"' in html
-    assert 'href="/reports/2023.xlsx"' in html
+    # The files of 令和5年度's edition are made; until then the row says so, without a link.
+    assert "全体版：作成中（しばらくしてから再度ご覧ください）" in html
+    assert 'href="/reports/2023.pdf"' not in html
+    make_edition_files("summary", "xlsx")
+    html = client.get(url).content.decode()
+    assert "全体版：作成中（しばらくしてから再度ご覧ください）" in html
+    assert '<a href="/reports/2023-summary.pdf" download>' in html
+    assert '<a href="/reports/2023.xlsx" download>' in html
+    assert "公表日 2025年3月" in html and "（第1版）" in html
+    assert "令和5年度（2023年度）" in html
     # 令和6年度 has no published result yet: no report link for it.
     assert "/reports/2024" not in html
 
@@ -199,7 +208,7 @@ def test_it_shows_a_policy_page(client):
         i.direction.measure.policy.number == 1 for i in Initiative.objects.filter(code__in=codes)
     )
     assert "方針1の取組事項一覧（計画達成状況）" in html
-    assert "令和5年度の達成状況" in html
+    assert "令和5年度（2023年度）の達成状況" in html
 
 
 def public_urls() -> list[str]:
@@ -241,11 +250,13 @@ def test_it_never_puts_draft_data_in_the_excel_file(client):
 @pytest.mark.parametrize(
     ("url", "limit"),
     [
-        ("/", 15),
+        # Every page adds 3 for the publication status (years, latest editions, counts);
+        # the home and open-data pages 2 more for the download table's files.
+        ("/", 18),
         ("/initiatives/", 20),
         ("/initiatives/?keyword=市&status_2023=achieved&numeric_target=on", 20),
         ("/policies/1/", 25),
-        ("/open-data/", 5),
+        ("/open-data/", 9),
         ("/open-data/initiatives.csv", 25),
         ("/open-data/initiatives.json", 25),
         ("/open-data/initiatives.xlsx", 25),
@@ -259,9 +270,10 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries
 def test_it_runs_a_fixed_number_of_queries_for_every_detail_sheet(
     client, django_assert_max_num_queries
 ):
-    # 16 for the sheet, 2 for the committee's opinions and revision links (governance).
+    # 16 for the sheet, 2 for the committee's opinions and revision links (governance),
+    # 3 for the publication status every public page shows.
     for code in Initiative.objects.values_list("code", flat=True):
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(21):
             assert client.get(f"/initiatives/{code}/").status_code == 200
 
 
