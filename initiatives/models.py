@@ -22,6 +22,7 @@ from initiatives.plan.models import (
     Target,
     YearPlan,
 )
+from initiatives.plan.succession import Succession
 from initiatives.publication.models import Edition
 from initiatives.results.models import (
     Actual,
@@ -53,6 +54,7 @@ __all__ = [
     "Relisting",
     "Result",
     "Stance",
+    "Succession",
     "Target",
     "WorkflowEvent",
     "YearPlan",

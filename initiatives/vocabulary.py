@@ -152,6 +152,12 @@ def fiscal_year_of(day: datetime.date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def era_date(day: datetime.date) -> str:
+    """2027-03-31 → 令和9年3月31日 (the era of the calendar year; 元年 for its first)."""
+    name, _letter, number = _era(day.year)
+    return f"{name}{'元' if number == 1 else number}年{day.month}月{day.day}日"
+
+
 def era_short(year: int) -> str:
     """2023 → R5."""
     _name, letter, number = _era(year)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin.closing import PlanClosing
 from initiatives.models import (
     Actual,
     Department,
@@ -30,9 +31,11 @@ from initiatives.models import (
     Relisting,
     Result,
     Stance,
+    Succession,
     Target,
     YearPlan,
 )
+from initiatives.plan.archive import is_read_only
 from initiatives.plan.selectors import get_plan
 from initiatives.results.permissions import Action, allowed, check
 from initiatives.sheets import plan_workbook as plan_sheet
@@ -50,19 +53,22 @@ admin.site.index_title = "管理メニュー"
 
 
 class StructurePermissions:
-    """The plan's structure: HQ reviewers see it, superusers alone change it."""
+    """The plan's structure: HQ reviewers see it, superusers alone change it, and nobody
+    changes the structure of a closed plan (`plan.archive`)."""
 
     def has_view_permission(self, request, obj=None) -> bool:
         return allowed(request.user, None, Action.VIEW_STRUCTURE)
 
     def has_add_permission(self, request, *args) -> bool:
-        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+        # An inline is asked with its parent row: nothing is added under a closed plan.
+        parent = args[0] if args else None
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE) and not is_read_only(parent)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE) and not is_read_only(obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return allowed(request.user, None, Action.CHANGE_STRUCTURE)
+        return allowed(request.user, None, Action.CHANGE_STRUCTURE) and not is_read_only(obj)
 
 
 class StructureAdmin(StructurePermissions, admin.ModelAdmin):
@@ -86,13 +92,20 @@ class PlanSectionInline(StructurePermissions, admin.StackedInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(StructureAdmin):
-    list_display = ["title", "subtitle", "period"]
+class PlanAdmin(PlanClosing, StructureAdmin):
+    list_display = ["title", "subtitle", "period", "status"]
     inlines = [PlanRevisionInline, StanceInline, PlanSectionInline]
+
+    def get_urls(self):
+        return [*self.closing_urls(), *super().get_urls()]
 
     @admin.display(description=_("推進期間"))
     def period(self, obj: Plan) -> str:
         return obj.period_label
+
+    @admin.display(description=_("状況"))
+    def status(self, obj: Plan) -> str:
+        return obj.status_label
 
 
 @admin.register(PlanRevision)
@@ -222,6 +235,16 @@ class ResultInline(StructurePermissions, admin.StackedInline):
         return False
 
 
+class SuccessionInline(StructurePermissions, admin.TabularInline):
+    """前期プランとの関係: the earlier plans' initiatives this one continues, merges or splits."""
+
+    model = Succession
+    fk_name = "successor"
+    extra = 0
+    autocomplete_fields = ["predecessor"]
+    fields = ["predecessor", "kind", "order"]
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(StructureAdmin):
     list_display = ["code", "name", "departments_display", "numeric_target", "added_in", "measure"]
@@ -238,7 +261,13 @@ class InitiativeAdmin(StructureAdmin):
     search_fields = ["code", "name", "summary"]
     list_per_page = 50
     autocomplete_fields = ["direction"]
-    inlines = [InitiativeDepartmentInline, IndicatorInline, YearPlanInline, ResultInline]
+    inlines = [
+        InitiativeDepartmentInline,
+        IndicatorInline,
+        YearPlanInline,
+        SuccessionInline,
+        ResultInline,
+    ]
     fieldsets = [
         (None, {"fields": ["plan", "code", "order", "name", "direction", "added_in"]}),
         (_("内容"), {"fields": ["summary", "target_state", "related_plans", "numeric_target"]}),

@@ -15,6 +15,7 @@ from initiatives.models import (
     Plan,
     Relisting,
     Result,
+    Succession,
     Target,
     YearPlan,
 )
@@ -36,6 +37,10 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
         .prefetch_related(
             "owners__department",
             Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+            Prefetch(
+                "continues",
+                queryset=Succession.objects.select_related("predecessor__plan").order_by("order"),
+            ),
             Prefetch("year_plans", queryset=YearPlan.objects.select_related("fiscal_year")),
             Prefetch(
                 "results",
@@ -160,7 +165,7 @@ def _initiative_document(
             t.indicator.name: number_text(t.value) for t in targets.get(year, [])
         }
         years[str(year)]["result"] = results.get(year)
-    return {
+    document = {
         "code": initiative.code,
         "name": initiative.name,
         "numeric_target": initiative.numeric_target,
@@ -181,6 +186,15 @@ def _initiative_document(
         ],
         "years": years,
     }
+    # Optional: written only for an initiative that continues one of an earlier plan, so
+    # documents without any stay as they were.
+    continues = [
+        {"plan": link.predecessor.plan.slug, "code": link.predecessor.code, "kind": link.kind}
+        for link in initiative.continues.all()
+    ]
+    if continues:
+        document["continues"] = continues
+    return document
 
 
 def _relisting_document(relisting: Relisting) -> dict:

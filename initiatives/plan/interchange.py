@@ -23,6 +23,8 @@ STATUSES = tuple(Status.values)
 COMPARISONS = tuple(Comparison.values)
 RESOURCES = RESOURCE_LABELS
 REVISION_KINDS = ("revision", "results_update")
+# How an initiative follows one of an earlier plan (`continues`): 継続 / 統合 / 分割.
+CONTINUITY_KINDS = ("continuation", "merger", "split")
 
 
 class PlanFormatError(ValueError):
@@ -130,6 +132,7 @@ def validate_document(data: Any) -> None:
             f"{' か '.join(repr(f) for f in READABLE_FORMATS)} である必要があります"
         )
     revision_codes = _validate_plan(_field(root, "plan", dict))
+    own_slug = plan_slug(data["plan"])
     initiatives: list[tuple[str, _Node]] = []
     relisted: list[tuple[str, _Node]] = []
     policies = _items(root, "policies")
@@ -143,7 +146,7 @@ def validate_document(data: Any) -> None:
         measures = _items(policy, "measures")
         _unique([(_field(m, "number", int).value, m) for m in measures], "施策の番号")
         for measure in measures:
-            _validate_measure(measure, revision_codes, initiatives, relisted)
+            _validate_measure(measure, revision_codes, initiatives, relisted, own_slug=own_slug)
     _unique(initiatives, "取組No.")
     known = {code for code, _node in initiatives}
     for code, node in relisted:
@@ -218,6 +221,8 @@ def _validate_measure(
     revision_codes: set[str],
     initiatives: list[tuple[str, _Node]],
     relisted: list[tuple[str, _Node]],
+    *,
+    own_slug: str,
 ) -> None:
     _text(measure, "title", required=True)
     _text(measure, "summary")
@@ -234,6 +239,7 @@ def _validate_measure(
         _validate_strings(direction, "examples")
         for initiative in _items(direction, "initiatives"):
             code = _validate_initiative(initiative, revision_codes)
+            _validate_continues(initiative, own_slug)
             initiatives.append((code, initiative.child("code")))
         for entry in _items(direction, "relisted"):
             relisted.append((_text(entry, "code", required=True), entry.child("code")))
@@ -330,6 +336,42 @@ def _validate_initiative(node: _Node, revision_codes: set[str]) -> str:
                 raise actuals.child(name).fail("indicators にない指標名です")
             _decimal(actuals.child(name))
     return code
+
+
+def _validate_continues(initiative: _Node, own_slug: str) -> None:
+    """`continues`: the initiatives of earlier plans this one follows (optional). Whether they
+    exist is checked against the database on import (`continuity_references`)."""
+    if _optional(initiative, "continues", list) is None:
+        return
+    entries = _items(initiative, "continues")
+    for entry in entries:
+        slug = _text(entry, "plan", required=True)
+        if not SLUG.fullmatch(slug):
+            raise entry.child("plan").fail("プランの識別名（例: 2023-2026）で書きます")
+        if slug == own_slug:
+            raise entry.child("plan").fail(
+                "同じプランの取組は継続元にできません（前のプランの識別名を書きます）"
+            )
+        _text(entry, "code", required=True)
+        if _text(entry, "kind") not in CONTINUITY_KINDS:
+            raise entry.child("kind").fail(f"{' / '.join(CONTINUITY_KINDS)} のいずれかです")
+    _unique([((e.value["plan"], e.value["code"]), e) for e in entries], "継続元")
+
+
+def continuity_references(data: dict) -> list[tuple[str, str, dict]]:
+    """Every `continues` entry of a validated document: (its JSON path, the initiative's code,
+    the entry), in document order."""
+    references = []
+    for p, policy in enumerate(data["policies"]):
+        for m, measure in enumerate(policy["measures"]):
+            for d, direction in enumerate(measure["directions"]):
+                for i, initiative in enumerate(direction["initiatives"]):
+                    base = f"policies[{p}].measures[{m}].directions[{d}].initiatives[{i}]"
+                    for c, entry in enumerate(initiative.get("continues", [])):
+                        references.append(
+                            (f"{base}.continues[{c}]", initiative["code"].strip(), entry)
+                        )
+    return references
 
 
 def policy_issues(policy: dict) -> list[str]:

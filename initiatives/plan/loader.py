@@ -28,10 +28,18 @@ from initiatives.models import (
     Relisting,
     Result,
     Stance,
+    Succession,
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import plan_slug, policy_issues, validate_document
+from initiatives.plan.archive import refuse_if_closed
+from initiatives.plan.interchange import (
+    PlanFormatError,
+    continuity_references,
+    plan_slug,
+    policy_issues,
+    validate_document,
+)
 from initiatives.publication.services import record_edition
 
 
@@ -93,6 +101,7 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     `overwrite_results` is given.
     """
     validate_document(data)
+    predecessors = _predecessors(data)
     summary = ImportSummary()
     plan = _import_plan_row(data["plan"])
     fiscal_years = {
@@ -228,6 +237,7 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
                 result_texts=entry.get("result_texts", {}),
             )
 
+    _import_successions(plan=plan, data=data, by_code=by_code, predecessors=predecessors)
     plan.glossary.all().delete()
     GlossaryTerm.objects.bulk_create(
         GlossaryTerm(plan=plan, order=index, term=t["term"], description=t["description"])
@@ -237,6 +247,43 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     summary.initiatives = len(seen_codes)
     _record_first_editions(fiscal_years=list(fiscal_years.values()), published_at=published_at)
     return summary
+
+
+def _predecessors(data: dict) -> dict[str, Initiative]:
+    """The earlier plans' initiatives the document's `continues` entries name, keyed by their
+    JSON path; a PlanFormatError at the entry's path when one does not exist."""
+    start_year = data["plan"]["start_year"]
+    found = {}
+    for path, _code, entry in continuity_references(data):
+        plan = Plan.objects.filter(slug=entry["plan"]).first()
+        if plan is None:
+            raise PlanFormatError(f"{path}.plan", f"プラン {entry['plan']!r} は登録されていません")
+        if plan.start_year >= start_year:
+            raise PlanFormatError(
+                f"{path}.plan", "継続元にできるのは、このプランより前に始まったプランだけです"
+            )
+        predecessor = Initiative.objects.filter(plan=plan, code=entry["code"].strip()).first()
+        if predecessor is None:
+            raise PlanFormatError(
+                f"{path}.code", f"プラン {plan.slug} に取組No. {entry['code']!r} はありません"
+            )
+        found[path] = predecessor
+    return found
+
+
+def _import_successions(
+    *, plan: Plan, data: dict, by_code: dict[str, Initiative], predecessors: dict
+) -> None:
+    """Replace the plan's links to earlier plans with the document's `continues` entries."""
+    Succession.objects.filter(successor__plan=plan).delete()
+    position: dict[str, int] = {}
+    for path, code, entry in continuity_references(data):
+        order = position[code] = position.get(code, -1) + 1
+        link = Succession(
+            successor=by_code[code], predecessor=predecessors[path], kind=entry["kind"], order=order
+        )
+        link.full_clean()
+        link.save()
 
 
 def _record_first_editions(*, fiscal_years: list[FiscalYear], published_at) -> None:
@@ -264,7 +311,9 @@ def _results_published_at(plan: Plan) -> datetime.datetime:
 def _import_plan_row(data: dict) -> Plan:
     # The slug names the plan: a document with a new slug adds a plan beside the others.
     slug = plan_slug(data)
-    plan = Plan.objects.filter(slug=slug).first() or Plan(slug=slug)
+    plan = Plan.objects.filter(slug=slug).first()
+    refuse_if_closed(plan)
+    plan = plan or Plan(slug=slug)
     for name in (
         "title",
         "subtitle",

@@ -6,6 +6,9 @@ What a plan *says*; what departments report against it lives in `initiatives.res
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -49,6 +52,22 @@ class Plan(models.Model):
             "公開ページの URL（/plans/… のないもの）で表示するプラン。"
             "どれにも印がなければ、今日が推進期間に入るプランを表示します。"
         ),
+    )
+    closed_at = models.DateTimeField(
+        _("終了した日時"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("推進本部がプランを終了した日時。終了したプランは読み取り専用です。"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("終了した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     class Meta:
@@ -97,8 +116,18 @@ class Plan(models.Model):
         return fiscal_year_of(timezone.localdate()) > self.end_year
 
     @property
+    def is_closed(self) -> bool:
+        """HQ closed it (終了): read-only except a recorded HQ correction."""
+        return self.closed_at is not None
+
+    @property
     def status_label(self) -> str:
-        return "終了" if self.is_over else "推進中"
+        return "終了" if self.is_closed or self.is_over else "推進中"
+
+    @property
+    def period_end(self) -> datetime.date:
+        """The last day of its last fiscal year: 2026 → 2027-03-31."""
+        return datetime.date(self.end_year + 1, 3, 31)
 
     @property
     def period_label(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from initiatives.models import (
@@ -18,6 +18,7 @@ from initiatives.models import (
     Policy,
     Relisting,
     Result,
+    Succession,
     YearPlan,
 )
 from initiatives.vocabulary import fiscal_year_of
@@ -186,3 +187,75 @@ def achievement_table(
             measures.append(MeasureBlock(measure=measure, directions=[]))
         measures[-1].directions.append(DirectionBlock(direction=direction, rows=rows))
     return blocks
+
+
+# 「前期プランの No.15 を継続」 (seen from the later plan) / 「次期プランの No.3 に継続」 (earlier).
+_FROM_LATER = {
+    Succession.Kind.CONTINUATION: "を継続",
+    Succession.Kind.MERGER: "を統合",
+    Succession.Kind.SPLIT: "から分割",
+}
+_FROM_EARLIER = {
+    Succession.Kind.CONTINUATION: "に継続",
+    Succession.Kind.MERGER: "に統合",
+    Succession.Kind.SPLIT: "に分割",
+}
+
+
+@dataclass
+class Continuity:
+    """One line of an initiative's chain across plans: the other plan, its initiatives and how
+    they relate — 「前期プランの No.15・No.16 を統合」."""
+
+    plan: Plan  # the other plan
+    plan_name: str  # 前期プラン / 次期プラン, or the other plan's title and period
+    codes: list[str]
+    phrase: str
+    earlier: bool  # the other plan is the earlier one
+
+    @property
+    def text(self) -> str:
+        return f"{self.plan_name}の {'・'.join(f'No.{c}' for c in self.codes)} {self.phrase}"
+
+
+def continuity(*, initiatives: list[Initiative]) -> dict[int, list[Continuity]]:
+    """Initiative id → its chain both ways (earlier plans first), in two queries."""
+    ids = [i.pk for i in initiatives]
+    links = (
+        Succession.objects.filter(Q(successor__in=ids) | Q(predecessor__in=ids))
+        .select_related("successor__plan", "predecessor__plan")
+        .order_by("order", "pk")
+    )
+    ordered = list(Plan.objects.order_by("start_year").values_list("pk", flat=True))
+
+    def name(own: Plan, other: Plan) -> str:
+        step = ordered.index(other.pk) - ordered.index(own.pk)
+        if step in (-1, 1):
+            return "前期プラン" if step == -1 else "次期プラン"
+        return f"{other.title}（{other.period_label}）"
+
+    chains: dict[int, dict[tuple, Continuity]] = defaultdict(dict)
+    for link in links:
+        for own, other, earlier in (
+            (link.successor, link.predecessor, True),
+            (link.predecessor, link.successor, False),
+        ):
+            if own.pk not in ids:
+                continue
+            key = (earlier, other.plan.start_year, link.kind)
+            line = chains[own.pk].get(key)
+            if line is None:
+                phrase = (_FROM_LATER if earlier else _FROM_EARLIER)[link.kind]
+                line = chains[own.pk][key] = Continuity(
+                    plan=other.plan,
+                    plan_name=name(own.plan, other.plan),
+                    codes=[],
+                    phrase=phrase,
+                    earlier=earlier,
+                )
+            line.codes.append(other.code)
+    # Earlier plans first (oldest first), then later plans.
+    return {
+        pk: [lines[key] for key in sorted(lines, key=lambda key: (not key[0], *key[1:]))]
+        for pk, lines in chains.items()
+    }

@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, YearPlan
 from initiatives.plan.export import export_plan_document
-from initiatives.plan.selectors import fiscal_years_of
+from initiatives.plan.selectors import continuity, fiscal_years_of
 from initiatives.public.selectors import PublicFilter, public_initiatives
 from initiatives.publication.selectors import publication_status
 from initiatives.sheets import cells
@@ -80,6 +80,12 @@ BASE_COLUMNS = (
     Column(RELATED_PLANS_HEADING, "関連する計画。複数のときは「、」で区切ります。"),
     Column(SUMMARY_HEADING, "取組の概要。"),
     Column(TARGET_STATE_HEADING, "取組のめざす姿。"),
+    Column(
+        "前期・次期プランとの関係",
+        "前のプランから引き継いだ取組（例: 前期プランの No.15 を継続（2023-2026））と、"
+        "次のプランに引き継がれた取組（継続・統合・分割）。括弧内はそのプランの識別名。"
+        "複数のときは「；」区切り。",
+    ),
 )
 
 YEAR_COLUMNS = (
@@ -135,6 +141,7 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
             result__initiative_id__in=ids, result__published_at__isnull=False
         ).values_list("indicator_id", "result__fiscal_year__year", "published_value")
     }
+    chains = continuity(initiatives=initiatives)
     out = []
     for initiative in initiatives:
         direction = initiative.direction
@@ -154,6 +161,7 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
             "、".join(initiative.related_plans),
             initiative.summary,
             initiative.target_state,
+            "；".join(f"{line.text}（{line.plan.slug}）" for line in chains.get(initiative.pk, [])),
         ]
         results = {r.fiscal_year.year: r for r in initiative.results.all()}
         for fiscal_year in fiscal_years:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from governance.public.selectors import opinions_for_initiative, opinions_for_policy
 from initiatives.models import Initiative, Plan, Policy
 from initiatives.plan.selectors import (
     achievement_table,
+    continuity,
     fiscal_years_of,
     get_plan,
     plans_newest_first,
@@ -20,7 +22,7 @@ from initiatives.plan.selectors import (
 from initiatives.public import open_data
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
-from initiatives.public.plans import plan_path, plan_reverse, plan_scoped
+from initiatives.public.plans import canonical_path, plan_path, plan_reverse, plan_scoped
 from initiatives.public.selectors import (
     PublicFilter,
     achievement_tallies,
@@ -29,7 +31,7 @@ from initiatives.public.selectors import (
     public_initiatives,
     published_years,
 )
-from initiatives.publication.selectors import counts_by_year, latest_editions
+from initiatives.publication.selectors import counts_by_year, final_summary, latest_editions
 from initiatives.vocabulary import era_label_western
 from reports.editions import public_files
 
@@ -80,8 +82,28 @@ def home(request: HttpRequest, plan: Plan) -> HttpResponse:
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
             "report_rows": _report_rows(request, plan),
+            # A closed plan's page ends with its achievement over the whole period.
+            "final_summary": final_summary(plan=plan) if plan.is_closed else None,
         },
     )
+
+
+def _continuity(initiative: Initiative) -> list[dict]:
+    """The initiative's chain across plans, each other initiative linked at its own plan's
+    permanent address (/plans/<slug>/initiatives/<code>/)."""
+    return [
+        {
+            "line": line,
+            "links": [
+                (
+                    f"No.{code}",
+                    canonical_path(line.plan, reverse("public:initiative_detail", args=[code])),
+                )
+                for code in line.codes
+            ],
+        }
+        for line in continuity(initiatives=[initiative]).get(initiative.pk, [])
+    ]
 
 
 @require_safe
@@ -123,6 +145,7 @@ def initiative_detail(request: HttpRequest, code: str, plan: Plan) -> HttpRespon
             "charts": [indicator_chart(i) for i in sheet.indicators],
             "published_years": published_years(plan=plan),
             "committee": opinions_for_initiative(initiative=sheet.initiative),
+            "continuity": _continuity(sheet.initiative),
         },
     )
 

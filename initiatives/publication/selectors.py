@@ -1,14 +1,16 @@
-"""Reads of the editions: the latest one of a year, and how much of the year is public."""
+"""Reads of the editions: the latest one of a year, how much of the year is public, and a
+plan's final achievement summary over its published years."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from initiatives.models import FiscalYear, Result
+from initiatives.models import FiscalYear, Plan, Result
 from initiatives.publication.models import Edition
-from initiatives.vocabulary import era_label_western
+from initiatives.vocabulary import STATUS_ORDER, era_label, era_label_western, status_label
 
 
 def latest_edition(fiscal_year: FiscalYear) -> Edition | None:
@@ -132,3 +134,82 @@ def publication_status(*, years: list[FiscalYear]) -> list[EditionCounts]:
                 EditionCounts(year=fy.year, published=row["published"], total=row["total"])
             )
     return status
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    """One status of a summary row: 「達成 80件（64.5%）」."""
+
+    status: str
+    label: str
+    count: int
+    rate: float  # percent of the row's published results with a status
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """達成 / 未達成 / 未確定 of a plan in one fiscal year (or all its years: 合計)."""
+
+    label: str
+    cells: list[SummaryCell]
+    counted: int  # published results with a status
+    # The year's publication (how many of how many, 集計中); None for 合計 and unpublished years.
+    counts: EditionCounts | None
+    partial: bool  # 集計中 (some results not public), or for 合計 any year so
+    published: bool  # anything of the row is public
+
+
+def _summary_row(label: str, by_status: dict[str, int], **rest) -> SummaryRow:
+    counted = sum(by_status.values())
+    return SummaryRow(
+        label=label,
+        cells=[
+            SummaryCell(
+                status=status,
+                label=status_label(status),
+                count=by_status.get(status, 0),
+                rate=round(100 * by_status.get(status, 0) / counted, 1) if counted else 0.0,
+            )
+            for status in STATUS_ORDER
+        ],
+        counted=counted,
+        **rest,
+    )
+
+
+def final_summary(*, plan: Plan) -> list[SummaryRow]:
+    """The plan's achievement over its whole period, from published results only: one row per
+    fiscal year and a 合計 row. A year that is not wholly public is 集計中, as on every public
+    page (its rates are those of its published part); so is the total while any year is.
+    Three queries whatever the number of results."""
+    years = list(FiscalYear.objects.filter(year__range=(plan.start_year, plan.end_year)))
+    status = {counts.year: counts for counts in publication_status(years=years)}
+    counted: dict[int, Counter] = defaultdict(Counter)
+    for year, published_status, n in (
+        Result.objects.filter(initiative__plan=plan, published_at__isnull=False)
+        .exclude(published_status="")
+        .values_list("fiscal_year__year", "published_status")
+        .annotate(n=Count("pk"))
+    ):
+        counted[year][published_status] += n
+    rows = [
+        _summary_row(
+            era_label(fy.year),
+            counted[fy.year],
+            counts=status.get(fy.year),
+            partial=fy.year not in status or status[fy.year].partial,
+            published=fy.year in status,
+        )
+        for fy in years
+    ]
+    total = sum((counted[fy.year] for fy in years), Counter())
+    rows.append(
+        _summary_row(
+            "合計",
+            total,
+            counts=None,
+            partial=any(row.partial for row in rows),
+            published=any(row.published for row in rows),
+        )
+    )
+    return rows

@@ -1,14 +1,20 @@
-"""Writes of the editions: recording what a publication made public."""
+"""Writes of the editions: recording what a publication made public, and closing a plan
+(終了) once its period is over and its last year is published."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from initiatives.models import FiscalYear, Result
+from initiatives.models import EvaluationPeriod, FiscalYear, Plan, Result
+from initiatives.plan.archive import closed_message
 from initiatives.publication.models import Edition
+from initiatives.results.permissions import Action, check
+from initiatives.vocabulary import era_date, era_label
 
 
 @transaction.atomic
@@ -52,3 +58,48 @@ def _queue_files(edition_id: int) -> None:
 
     if settings.REPORTS_RENDER_ON_PUBLICATION:
         queue_edition_files(edition_id=edition_id)
+
+
+def closing_refusals(plan: Plan) -> list[str]:
+    """Why the plan cannot be closed now, in the words HQ reads (none: it can)."""
+    if plan.is_closed:
+        return [closed_message(plan)]
+    refusals = []
+    if not plan.is_over:
+        refusals.append(
+            f"推進期間（{plan.period_label}）が終わるまで終了できません"
+            f"（{era_date(plan.period_end)}まで）。"
+        )
+    if not Edition.objects.filter(fiscal_year__year=plan.end_year).exists():
+        refusals.append(
+            f"最終年度（{era_label(plan.end_year)}）の実施結果がまだ公表されていません。"
+            "年度を公開してから終了してください。"
+        )
+    still_open = list(
+        EvaluationPeriod.objects.filter(
+            fiscal_year__year__range=(plan.start_year, plan.end_year), closed_at__isnull=True
+        )
+        .select_related("fiscal_year")
+        .order_by("fiscal_year__year")
+    )
+    if still_open:
+        years = "・".join(era_label(p.fiscal_year.year) for p in still_open)
+        refusals.append(f"{years}の入力期間が受付中です。先に受付を終了してください。")
+    return refusals
+
+
+@transaction.atomic
+def close_plan(*, plan: Plan, user) -> Plan:
+    """HQ closes a plan (終了): from now on it is read-only (`plan.archive`), except for a
+    recorded HQ correction of a published result. Refused, changing nothing, before its
+    period is over, before its last year is published, or while a year is open for entry."""
+    check(user, None, Action.CLOSE_PLAN)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    refusals = closing_refusals(plan)
+    if refusals:
+        raise ValidationError(refusals)
+    plan.closed_at = timezone.now()
+    plan.closed_by = user
+    plan.full_clean()
+    plan.save(update_fields=["closed_at", "closed_by"])
+    return plan

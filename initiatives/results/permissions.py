@@ -40,6 +40,7 @@ class Action(StrEnum):
     MANAGE_PERIODS = "manage_periods"  # open and close entry periods
     VIEW_STRUCTURE = "view_structure"  # see the plan's structure in the admin
     CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
+    CLOSE_PLAN = "close_plan"  # close (終了) a plan whose period is over
 
 
 _DENIED = {
@@ -51,6 +52,7 @@ _DENIED = {
     Action.MANAGE_PERIODS: "入力期間の設定は推進本部だけができます。",
     Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
     Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
+    Action.CLOSE_PLAN: "プランの終了は推進本部だけができます。",
 }
 
 

@@ -28,6 +28,8 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
+from initiatives.plan.archive import refuse_if_closed
+from initiatives.plan.selectors import plan_of_year
 from initiatives.publication.models import Edition
 from initiatives.publication.services import record_edition
 from initiatives.results import checks, consistency, limits, notifications, transitions
@@ -78,7 +80,7 @@ def _lock(result: Result, version: int | None) -> Result:
     """Re-read the result under a row lock and refuse it if it changed since `version`."""
     locked = (
         Result.objects.select_for_update(of=("self",))
-        .select_related("fiscal_year", "initiative", "updated_by")
+        .select_related("fiscal_year", "initiative__plan", "updated_by")
         .get(pk=result.pk)
     )
     if version is not None and locked.version != version:
@@ -122,12 +124,29 @@ def _begin(result: Result, *, step: Step, user, version: int | None, comment: st
     """
     check(user, result, Action.VIEW)
     result = _lock(result, version)
+    _refuse_on_closed_plan(result, step=step, comment=comment)
     check(user, result, _permission(step))
     row = transitions.transition(result.state, step)
     limits.check_text(comment=comment)
     if row.comment_required and not comment.strip():
         raise ValidationError({"comment": "差戻しの理由（コメント）を入力してください。"})
     return result, row
+
+
+# How the history and the step's comment mark a correction made after the plan was closed.
+CLOSED_CORRECTION = "終了後の訂正"
+
+
+def _refuse_on_closed_plan(result: Result, *, step: Step, comment: str) -> None:
+    """A closed plan takes no step, except on a result that was published: HQ reopens it to
+    correct it (with its reason, which the step records), and the correction then goes the
+    usual way (entry, submission, approval, publication with its PublicCorrection rows)."""
+    plan = result.initiative.plan
+    refuse_if_closed(plan, correction=result.published_at is not None)
+    if plan.is_closed and step is Step.REOPEN and not comment.strip():
+        raise ValidationError(
+            {"comment": "終了したプランの訂正には、理由（コメント）を入力してください。"}
+        )
 
 
 def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Result:
@@ -329,7 +348,10 @@ def approve_result(*, result: Result, user, version: int, comment: str = "") -> 
 @transaction.atomic
 def reopen_result(*, result: Result, user, version: int, comment: str = "") -> Result:
     """HQ reopens one published result for correction; the public keeps the published copy."""
-    result, row = _begin(result, step=Step.REOPEN, user=user, version=version)
+    result, row = _begin(result, step=Step.REOPEN, user=user, version=version, comment=comment)
+    if result.initiative.plan.is_closed:
+        row = replace(row, reason=f"{row.reason}（{CLOSED_CORRECTION}）")
+        comment = f"{CLOSED_CORRECTION}: {comment}"
     return _finish(result, row, user=user, comment=comment)
 
 
@@ -365,6 +387,10 @@ def publish_year(
         .filter(fiscal_year=fiscal_year, state__in=transitions.sources(Step.PUBLISH))
         .select_related("fiscal_year", "initiative")
         .order_by("pk")
+    )
+    # On a closed plan only corrections of already published results may be published.
+    refuse_if_closed(
+        plan_of_year(fiscal_year.year), correction=all(r.published_at for r in results)
     )
     if seen is not None and {r.pk: r.version for r in results} != seen:
         raise StaleResultError(
@@ -431,6 +457,7 @@ def publish_year(
 def open_period(*, fiscal_year: FiscalYear, deadline: datetime.date, user) -> EvaluationPeriod:
     """Open (or reopen) a fiscal year for entry and create its missing 未入力 results."""
     check(user, None, Action.MANAGE_PERIODS)
+    refuse_if_closed(plan_of_year(fiscal_year.year))
     period = EvaluationPeriod.objects.filter(fiscal_year=fiscal_year).first()
     if period is None:
         period = EvaluationPeriod(fiscal_year=fiscal_year, opened_at=timezone.now())
@@ -467,6 +494,7 @@ def set_deadline(*, period: EvaluationPeriod, deadline: datetime.date, user) -> 
     """Move a period's deadline (open or closed) without reopening it."""
     check(user, None, Action.MANAGE_PERIODS)
     period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    refuse_if_closed(plan_of_year(period.fiscal_year.year))
     period.deadline = deadline
     period.full_clean()
     period.save()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from initiatives.models import Plan, PlanRevision
+from initiatives.plan.archive import refuse_if_closed
 from initiatives.plan.selectors import get_plan
 from initiatives.results import services
 from initiatives.results.permissions import Action, check
@@ -47,6 +48,7 @@ def apply_plan_import(
     """Write the previewed changes, all or none, and record the revision and who did it."""
     check(user, None, Action.CHANGE_STRUCTURE)
     plan = Plan.objects.select_for_update().get(pk=get_plan().pk)
+    refuse_if_closed(plan)
     preview = _confirmed_preview(content, plan=plan, fingerprint=fingerprint)
     spec = resolve_revision(plan=plan, code=revision.code, label=revision.label, date=revision.date)
     record = spec.existing or _create_revision(plan, spec)
