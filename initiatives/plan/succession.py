@@ -68,7 +68,10 @@ class Succession(models.Model):
     def clean(self) -> None:
         # Two rules a row cannot check by itself: both sides' plans must differ and the
         # predecessor's must be the earlier one (plan periods never overlap).
-        if not (self.successor_id and self.predecessor_id):
+        # (Itself is the constraint succession_not_to_itself's to say.)
+        if not (self.successor_id and self.predecessor_id) or (
+            self.successor_id == self.predecessor_id
+        ):
             return
         successor_plan = self.successor.plan
         predecessor_plan = self.predecessor.plan
