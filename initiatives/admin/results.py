@@ -27,6 +27,7 @@ from initiatives.admin.common import ScreenContext, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
+from initiatives.plan.archive import closed_message
 from initiatives.results import services, transitions
 from initiatives.results.consistency import entry_findings, findings_for, result_findings
 from initiatives.results.forms import ResultEntryForm, ReviewForm
@@ -387,9 +388,13 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                 return HttpResponseRedirect(request.path)
             result.refresh_from_db()
         period = context.period
-        can_edit = allowed(user, result, Action.EDIT)
-        read_only_reason = ""
-        if not can_edit:
+        # A closed plan offers no step but the correction of a published result (the services
+        # refuse them anyway; this only hides the buttons).
+        plan = result.initiative.plan
+        closed = plan.is_closed and result.published_at is None
+        can_edit = not closed and allowed(user, result, Action.EDIT)
+        read_only_reason = closed_message(plan) if closed else ""
+        if not can_edit and not read_only_reason:
             read_only_reason = transitions.locked_reason(result.state)
             if not read_only_reason and not is_hq(user):
                 read_only_reason = "入力期間外のため編集できません。"
@@ -409,7 +414,7 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
                 form=entry_form,
                 review_form=review_form,
                 can_edit=can_edit,
-                can_review=allowed(user, result, Action.REVIEW),
+                can_review=not closed and allowed(user, result, Action.REVIEW),
                 can_approve=result.state in transitions.sources(Step.APPROVE),
                 can_reopen=allowed(user, result, Action.REOPEN),
                 read_only_reason=read_only_reason,

@@ -95,6 +95,7 @@ class PlanSectionInline(StructurePermissions, admin.StackedInline):
 class PlanAdmin(PlanClosing, StructureAdmin):
     list_display = ["title", "subtitle", "period", "status"]
     inlines = [PlanRevisionInline, StanceInline, PlanSectionInline]
+    readonly_fields = ["closed_at", "closed_by"]
 
     def get_urls(self):
         return [*self.closing_urls(), *super().get_urls()]

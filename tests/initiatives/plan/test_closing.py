@@ -321,3 +321,15 @@ def test_the_final_summary_counts_all_four_years_and_respects_partial_years(clie
     section = page[page.index('id="final-summary"') :]
     assert "集計中（124件中 123件を公表）" in section
     assert f"{rows[-1].cells[0].count}件（{rows[-1].cells[0].rate}%）" in section
+
+
+def test_the_entry_screen_of_a_closed_plan_offers_no_step_and_says_why(client, hq, closed):
+    submitted = result_of(*LEFT_OUT)
+    client.force_login(hq)
+    url = reverse("admin:initiatives_result_change", args=[submitted.pk])
+    page = client.get(url).content.decode()
+    assert CLOSED in page
+    assert 'value="approve"' not in page and 'value="return"' not in page
+    response = client.post(url, {"_action": "approve", "version": submitted.version})
+    assert CLOSED in response.content.decode()
+    assert Result.objects.get(pk=submitted.pk).state == Result.State.SUBMITTED
