@@ -47,6 +47,16 @@ def plans_newest_first() -> list[Plan]:
     return list(Plan.objects.order_by("-start_year"))
 
 
+def years_by_plan(years: list[FiscalYear]) -> list[tuple[Plan, list[FiscalYear]]]:
+    """Fiscal years grouped under their plan, the newest plan first (year pickers label the
+    plan: in the spring after a plan's last year, two plans are at work)."""
+    return [
+        (plan, [fy for fy in years if plan.contains_year(fy.year)])
+        for plan in plans_newest_first()
+        if any(plan.contains_year(fy.year) for fy in years)
+    ]
+
+
 def plan_of_year(year: int) -> Plan | None:
     """The plan whose period holds this fiscal year (periods do not overlap)."""
     return Plan.objects.filter(start_year__lte=year, end_year__gte=year).first()
