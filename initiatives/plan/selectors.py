@@ -231,11 +231,13 @@ class Continuity:
 def continuity(*, initiatives: list[Initiative]) -> dict[int, list[Continuity]]:
     """Initiative id → its chain both ways (earlier plans first), in two queries."""
     ids = [i.pk for i in initiatives]
-    links = (
+    links = list(
         Succession.objects.filter(Q(successor__in=ids) | Q(predecessor__in=ids))
         .select_related("successor__plan", "predecessor__plan")
         .order_by("order", "pk")
     )
+    if not links:
+        return {}
     ordered = list(Plan.objects.order_by("start_year").values_list("pk", flat=True))
 
     def name(own: Plan, other: Plan) -> str:
