@@ -18,7 +18,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            field=models.SlugField(default="", max_length=50, verbose_name="識別名"),
+            # No index yet: the unique one comes with the AlterField below (on PostgreSQL
+            # both would create the same "…_like" index and the migration fails).
+            field=models.SlugField(
+                default="", max_length=50, db_index=False, verbose_name="識別名"
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(slug_from_period, migrations.RunPython.noop),
