@@ -215,6 +215,64 @@ def responsible_departments(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int,
     return {(i, y): succession.responsible_in(i, y, today=today) for i, y in pairs}
 
 
+def annotate_owners(results: Iterable) -> None:
+    """Set `owner_names` on each result (with `fiscal_year` loaded): the departments that
+    owned its initiative that year, by the names they had then. A fixed number of queries."""
+    results = list(results)
+    if not results:
+        return
+    succession = Succession.load(initiative_ids={r.initiative_id for r in results})
+    ids = {r.pk: succession.owners_in(r.initiative_id, r.fiscal_year.year) for r in results}
+    found = Department.objects.in_bulk({d for owners in ids.values() for d in owners})
+    for result in results:
+        result.owner_names = "、".join(found[d].name for d in ids[result.pk] if d in found)
+
+
+def reporting_department(
+    user_department_ids: Iterable[int], initiative_id: int, year: int
+) -> int | None:
+    """The department on whose behalf a member reports a result: one of their departments
+    owning the initiative that year, else one that took over the work since."""
+    mine = list(user_department_ids)
+    succession = Succession.load(initiative_ids=[initiative_id])
+    for owners in (
+        succession.owners_in(initiative_id, year),
+        succession.responsible_in(initiative_id, year),
+    ):
+        for department_id in owners:
+            if department_id in mine:
+                return department_id
+    return None
+
+
+def responsible_for(result) -> list[Department]:
+    """The departments that answer for one result today (its year's owners, or their
+    successors once those ended): the recipients of the result's mails."""
+    ids = Succession.load(initiative_ids=[result.initiative_id]).responsible_in(
+        result.initiative_id, result.fiscal_year.year
+    )
+    found = Department.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+def group_by_responsible(
+    results: Iterable, *, today: datetime.date | None = None
+) -> list[tuple[Department, list]]:
+    """Results (with `fiscal_year` loaded) grouped by the departments answering for them
+    today, departments by name: what reminders send to whom."""
+    results = list(results)
+    succession = Succession.load(initiative_ids={r.initiative_id for r in results})
+    today = today or timezone.localdate()
+    grouped: dict[int, list] = defaultdict(list)
+    for result in results:
+        for department_id in succession.responsible_in(
+            result.initiative_id, result.fiscal_year.year, today=today
+        ):
+            grouped[department_id].append(result)
+    departments = Department.objects.filter(pk__in=grouped).order_by("name")
+    return [(d, grouped[d.pk]) for d in departments]
+
+
 def ownership_history(initiative) -> list[tuple[int, list[Department]]]:
     """HQ's view of one initiative: each fiscal year of its plan with the owners that year."""
     years = range(initiative.plan.start_year, initiative.plan.end_year + 1)
