@@ -49,6 +49,7 @@ class Action(StrEnum):
     MANAGE_PERIODS = "manage_periods"  # open and close entry periods
     VIEW_STRUCTURE = "view_structure"  # see the plan's structure in the admin
     CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
+    REORGANISE = "reorganise"  # record a reorganisation of departments (組織改正)
 
 
 _DENIED = {
@@ -60,6 +61,7 @@ _DENIED = {
     Action.MANAGE_PERIODS: "入力期間の設定は推進本部だけができます。",
     Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
     Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
+    Action.REORGANISE: "組織改正の登録は推進本部だけができます。",
 }
 
 
@@ -121,6 +123,8 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
         return queryset if hq else queryset.none()
     if action is Action.CHANGE_STRUCTURE:
         return queryset if is_superuser(user) else queryset.none()
+    if action is Action.REORGANISE:
+        return queryset if hq else queryset.none()
     return queryset.none()
 
 
