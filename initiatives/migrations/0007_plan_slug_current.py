@@ -18,10 +18,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            # No index yet: the unique one comes with the AlterField below (on PostgreSQL
-            # both would create the same "…_like" index and the migration fails).
+            # Not indexed yet: the unique constraint below brings the index (on PostgreSQL
+            # a second `_like` index of the same name would collide).
             field=models.SlugField(
-                default="", max_length=50, db_index=False, verbose_name="識別名"
+                db_index=False, default="", max_length=50, verbose_name="識別名"
             ),
             preserve_default=False,
         ),

@@ -71,6 +71,7 @@ HQ_ACTIONS = (
     Action.MANAGE_PERIODS,
     Action.VIEW_STRUCTURE,
     Action.CLOSE_PLAN,
+    Action.REORGANISE,
 )
 MAY = {
     "sato": {Action.VIEW, Action.EDIT},

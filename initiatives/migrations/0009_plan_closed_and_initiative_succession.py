@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0007_plan_slug_current'),
+        ('initiatives', '0008_department_validity_reorganisations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
