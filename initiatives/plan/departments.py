@@ -12,6 +12,15 @@ class Department(models.Model):
     """担当課: a department of the city office that owns initiatives."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.CharField(
+        _("担当課コード"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "オープンデータで担当課を示す変わらないコード（市の組織コードなど、半角英数字）。"
+            "空欄なら「D」と登録番号（例: D0012）を使います。"
+        ),
+    )
     email = models.EmailField(
         _("連絡先メール"), blank=True, help_text=_("通知の送り先。空なら所属職員に送ります。")
     )
@@ -20,9 +29,22 @@ class Department(models.Model):
         verbose_name = _("担当課")
         verbose_name_plural = _("担当課")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~models.Q(code=""),
+                name="department_code_unique",
+                violation_error_message=_("この担当課コードは別の担当課で使われています。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_code(self) -> str:
+        """The code open data shows: the city's own, else one derived from the row's number."""
+        return self.code or f"D{self.pk:04d}"
 
 
 class DepartmentMembership(models.Model):
