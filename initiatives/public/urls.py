@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from initiatives.public import views
+from initiatives.public import downloads, views
 
 app_name = "public"
 urlpatterns = [
@@ -11,7 +11,24 @@ urlpatterns = [
     path("initiatives/<str:code>/", views.initiative_detail, name="initiative_detail"),
     path("policies/<int:number>/", views.policy_detail, name="policy_detail"),
     path("open-data/", views.open_data_page, name="open_data"),
-    path("open-data/initiatives.csv", views.download_csv, name="download_csv"),
-    path("open-data/initiatives.json", views.download_json, name="download_json"),
-    path("open-data/initiatives.xlsx", views.download_xlsx, name="download_xlsx"),
+    # The wide table keeps its names; every file of datapackage.FILES answers at the last one.
+    path(
+        "open-data/initiatives.csv",
+        downloads.open_data_file,
+        {"name": "initiatives.csv"},
+        name="download_csv",
+    ),
+    path(
+        "open-data/initiatives.json",
+        downloads.open_data_file,
+        {"name": "initiatives.json"},
+        name="download_json",
+    ),
+    path(
+        "open-data/initiatives.xlsx",
+        downloads.open_data_file,
+        {"name": "initiatives.xlsx"},
+        name="download_xlsx",
+    ),
+    path("open-data/<str:name>", downloads.open_data_file, name="open_data_file"),
 ]

@@ -5,6 +5,7 @@ Every view reads through the public selectors, which see published results only.
 
 from __future__ import annotations
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,10 +13,12 @@ from django.views.decorators.http import require_safe
 
 from governance.public.selectors import opinions_for_initiative, opinions_for_policy
 from initiatives.models import Initiative, Plan, Policy
-from initiatives.plan.selectors import achievement_table, fiscal_years_of, get_plan
-from initiatives.public import open_data
+from initiatives.plan.selectors import achievement_table, fiscal_years_of
+from initiatives.public import datapackage, open_data, tidy
+from initiatives.public.caching import request_state, served_from_edition
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
+from initiatives.public.plans import plan_scoped
 from initiatives.public.selectors import (
     PublicFilter,
     achievement_tallies,
@@ -28,12 +31,8 @@ from initiatives.publication.selectors import counts_by_year, latest_editions
 from initiatives.vocabulary import era_label_western
 from reports.editions import public_files
 
-
-def _plan() -> Plan:
-    try:
-        return get_plan()
-    except Plan.DoesNotExist as missing:
-        raise Http404("プランが登録されていません。") from missing
+# Rows of the achievement table per page: a plan of 124 fits on one; a 100× plan is paged.
+LIST_PAGE_SIZE = 500
 
 
 def _charts(tallies: list) -> list[dict]:
@@ -68,8 +67,9 @@ def _report_rows(plan: Plan) -> list[dict]:
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+@served_from_edition(report_files=True)
+def home(request: HttpRequest, *, plan: Plan) -> HttpResponse:
     return render(
         request,
         "public/home.html",
@@ -84,12 +84,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+@served_from_edition()
+def initiative_list(request: HttpRequest, *, plan: Plan) -> HttpResponse:
+    """The achievement table, LIST_PAGE_SIZE rows a page when the plan is larger."""
     form = PublicFilterForm(request.GET or None, plan=plan)
     filters = form.filters()
     initiatives = public_initiatives(plan=plan, filters=filters)
-    query = request.GET.urlencode()
+    paginator = Paginator(initiatives, LIST_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as wrong:
+        raise Http404("このページはありません。") from wrong
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "public/initiative_list.html",
@@ -98,16 +106,19 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "count": len(initiatives),
-            "blocks": achievement_table(plan=plan, initiatives=initiatives),
+            "blocks": achievement_table(plan=plan, initiatives=list(page.object_list)),
             "fiscal_years": form.years,
-            "query": query,
+            "query": query.urlencode(),
+            "page": page,
+            "page_query": query.urlencode(),
         },
     )
 
 
 @require_safe
-def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+@served_from_edition()
+def initiative_detail(request: HttpRequest, code: str, *, plan: Plan) -> HttpResponse:
     try:
         sheet = public_initiative(plan=plan, code=code)
     except Initiative.DoesNotExist as missing:
@@ -127,8 +138,9 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+@served_from_edition()
+def policy_detail(request: HttpRequest, number: int, *, plan: Plan) -> HttpResponse:
     policy = get_object_or_404(
         Policy.objects.prefetch_related("measures"), plan=plan, number=number
     )
@@ -151,8 +163,14 @@ def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_safe
-def open_data_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+@served_from_edition(report_files=True)
+def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
+    state = request_state(request, plan)
+    files = datapackage.listed_files(
+        plan=plan, state=state, url=lambda name: reverse("public:open_data_file", args=[name])
+    )
+    package_url = reverse("public:open_data_file", args=["datapackage.json"])
     return render(
         request,
         "public/open_data.html",
@@ -160,42 +178,20 @@ def open_data_page(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "base_columns": open_data.BASE_COLUMNS,
             "year_columns": open_data.YEAR_COLUMNS,
+            "tidy_tables": tidy.TABLES.values(),
             "fiscal_years": fiscal_years_of(plan),
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
             "table_url": reverse("public:initiative_list"),
             "report_rows": _report_rows(plan),
+            "files": files,
+            "package_url": package_url,
+            "package_absolute_url": request.build_absolute_uri(package_url),
+            "api_url": reverse("api:openapi"),
+            "local_government_code": tidy.LOCAL_GOVERNMENT_CODE,
+            "local_government_name": tidy.LOCAL_GOVERNMENT_NAME,
+            "catalogue": datapackage.catalogue_script(
+                datapackage.catalogue_record(plan=plan, state=state, files=files)
+            ),
         },
     )
-
-
-def _download(request: HttpRequest, kind: str) -> HttpResponse:
-    plan = _plan()
-    filters = PublicFilterForm(request.GET or None, plan=plan).filters()
-    writers = {
-        "csv": (open_data.csv_bytes, "text/csv; charset=utf-8"),
-        "json": (open_data.json_bytes, "application/json; charset=utf-8"),
-        "xlsx": (
-            open_data.xlsx_bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    }
-    write, content_type = writers[kind]
-    response = HttpResponse(write(plan=plan, filters=filters), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="initiatives.{kind}"'
-    return response
-
-
-@require_safe
-def download_csv(request: HttpRequest) -> HttpResponse:
-    return _download(request, "csv")
-
-
-@require_safe
-def download_json(request: HttpRequest) -> HttpResponse:
-    return _download(request, "json")
-
-
-@require_safe
-def download_xlsx(request: HttpRequest) -> HttpResponse:
-    return _download(request, "xlsx")
