@@ -15,7 +15,7 @@ class PublicGZipMiddleware(GZipMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path.startswith(f"/{settings.ADMIN_URL}"):
             return response
-        if not response.get("Content-Type", "").startswith(_TEXT_TYPES):
+        if not is_text(response.get("Content-Type", "")):
             return response
         return super().process_response(request, response)
 
@@ -28,3 +28,8 @@ _TEXT_TYPES = (
     "application/xml",
     "application/javascript",
 )
+
+
+def is_text(content_type: str) -> bool:
+    """Whether an answer of this type is worth compressing."""
+    return content_type.startswith(_TEXT_TYPES)

@@ -27,6 +27,7 @@ from django.utils.http import http_date
 
 from initiatives.models import Plan
 from initiatives.publication.models import Edition
+from ops.compression import is_text
 
 # Bump when a public template or writer changes what the same data renders to.
 TEMPLATE_VERSION = "public-2026-12-1"
@@ -166,7 +167,7 @@ def served_from_edition(*, cors: bool = False, report_files: bool = False) -> Ca
                 stored = {
                     "body": body,
                     "gzip": gzip.compress(body, compresslevel=6, mtime=0)
-                    if len(body) >= MIN_GZIP
+                    if len(body) >= MIN_GZIP and is_text(response.get("Content-Type", ""))
                     else None,
                     "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
                 }
