@@ -8,6 +8,6 @@ app_name = "api"
 urlpatterns = [
     path("openapi.json", api.openapi, name="openapi"),
     path("plans/", api.plans, name="plans"),
-    path("plans/<slug:slug>/", api.plan_detail, name="plan"),
-    path("plans/<slug:slug>/initiatives/<str:code>", api.initiative_detail, name="initiative"),
+    path("plans/<slug:plan_slug>/", api.plan_detail, name="plan"),
+    path("plans/<slug:plan_slug>/initiatives/<str:code>", api.initiative_detail, name="initiative"),
 ]

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from initiatives.models import Initiative, Plan, Policy
+from initiatives.models import Initiative, Policy
 from initiatives.plan.selectors import plans_newest_first
+from initiatives.public.plans import canonical_path
 from initiatives.publication.models import Edition
 
 
@@ -26,10 +27,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
-
-
-def _plan_prefix(plan: Plan) -> str:
-    return f"/plans/{plan.slug}"
 
 
 class PublicPagesSitemap(Sitemap):
@@ -56,7 +53,6 @@ class PublicPagesSitemap(Sitemap):
             initiatives.setdefault(plan_id, []).append(code)
         items = []
         for plan in plans:
-            prefix = _plan_prefix(plan)
             lastmod = max(
                 (at for year, at in modified.items() if plan.start_year <= year <= plan.end_year),
                 default=None,
@@ -71,7 +67,8 @@ class PublicPagesSitemap(Sitemap):
                     for c in initiatives.get(plan.pk, [])
                 ),
             ]
-            items.extend((f"{prefix}{path}", lastmod) for path in paths)
+            items.extend((canonical_path(plan, path), lastmod) for path in paths)
+        items.append((reverse("plan_list"), max(modified.values(), default=None)))
         return items
 
     def location(self, item: tuple[str, object]) -> str:

@@ -13,12 +13,17 @@ from django.views.decorators.http import require_safe
 
 from governance.public.selectors import opinions_for_initiative, opinions_for_policy
 from initiatives.models import Initiative, Plan, Policy
-from initiatives.plan.selectors import achievement_table, fiscal_years_of
+from initiatives.plan.selectors import (
+    achievement_table,
+    fiscal_years_of,
+    get_plan,
+    plans_newest_first,
+)
 from initiatives.public import datapackage, open_data, tidy
 from initiatives.public.caching import request_state, served_from_edition
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
-from initiatives.public.plans import plan_scoped
+from initiatives.public.plans import plan_path, plan_reverse, plan_scoped
 from initiatives.public.selectors import (
     PublicFilter,
     achievement_tallies,
@@ -49,12 +54,15 @@ def _charts(tallies: list) -> list[dict]:
     ]
 
 
-def _report_rows(plan: Plan) -> list[dict]:
+def _report_rows(request: HttpRequest, plan: Plan) -> list[dict]:
     """The download table: per published year, each file as ready (linked, with its 公表日)
     or being made (no link)."""
     years = published_years(plan=plan)
     editions = latest_editions(years=[fy.year for fy in years])
     files = public_files(fiscal_years=years, editions=editions)
+    for year_files in files.values():
+        for file in year_files.values():
+            file.url = plan_path(request, file.url)
     return [
         {
             "fiscal_year": fy,
@@ -78,7 +86,7 @@ def home(request: HttpRequest, *, plan: Plan) -> HttpResponse:
             "stances": list(plan.stances.order_by("number")),
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
-            "report_rows": _report_rows(plan),
+            "report_rows": _report_rows(request, plan),
         },
     )
 
@@ -168,9 +176,11 @@ def policy_detail(request: HttpRequest, number: int, *, plan: Plan) -> HttpRespo
 def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
     state = request_state(request, plan)
     files = datapackage.listed_files(
-        plan=plan, state=state, url=lambda name: reverse("public:open_data_file", args=[name])
+        plan=plan,
+        state=state,
+        url=lambda name: plan_reverse(request, "public:open_data_file", name),
     )
-    package_url = reverse("public:open_data_file", args=["datapackage.json"])
+    package_url = plan_reverse(request, "public:open_data_file", "datapackage.json")
     return render(
         request,
         "public/open_data.html",
@@ -182,8 +192,8 @@ def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
             "fiscal_years": fiscal_years_of(plan),
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
-            "table_url": reverse("public:initiative_list"),
-            "report_rows": _report_rows(plan),
+            "table_url": plan_reverse(request, "public:initiative_list"),
+            "report_rows": _report_rows(request, plan),
             "files": files,
             "package_url": package_url,
             "package_absolute_url": request.build_absolute_uri(package_url),
@@ -195,3 +205,21 @@ def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
             ),
         },
     )
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Every plan this installation holds, newest first, with its period and status."""
+    current = _current_or_none()
+    return render(
+        request,
+        "public/plan_list.html",
+        {"plans": plans_newest_first(), "current": current, "plan": current},
+    )
+
+
+def _current_or_none() -> Plan | None:
+    try:
+        return get_plan()
+    except Plan.DoesNotExist:
+        return None
