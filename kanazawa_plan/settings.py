@@ -304,7 +304,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
         if _PUBLIC_CACHE_DIR
         else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": _PUBLIC_CACHE_DIR or "public",
+        "LOCATION": str(BASE_DIR / _PUBLIC_CACHE_DIR) if _PUBLIC_CACHE_DIR else "public",
         "TIMEOUT": env_int("PUBLIC_CACHE_SECONDS", 24 * 3600),
         "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_CACHE_ENTRIES", 2000)},
     },

@@ -18,7 +18,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            field=models.SlugField(default="", max_length=50, verbose_name="識別名"),
+            # No index yet: the AlterField below adds the unique one with its _like twin, which
+            # PostgreSQL would otherwise already have ("relation … _like already exists").
+            field=models.SlugField(
+                default="", max_length=50, db_index=False, verbose_name="識別名"
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(slug_from_period, migrations.RunPython.noop),
