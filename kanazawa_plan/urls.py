@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from initiatives.public.reach import SITEMAPS, robots_txt
+from initiatives.public.reach import robots_txt, sitemap_xml
 from initiatives.public.views import plan_list
 
 # Every public page and report download of a plan lives under /plans/<slug>/ (its permanent
@@ -25,7 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("initiatives.public.api_urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
 ]
 
 # A database that cannot be reached answers 503 (ops/views.py), every other error 500.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from governance.models import (
@@ -22,10 +22,29 @@ from governance.models import (
     MeetingMaterial,
     Opinion,
     OpinionOutcome,
+    Response,
 )
 from governance.selectors import target_label
 from governance.vocabulary import Scope, response_status_label
 from initiatives.models import Department, Initiative, Plan, PlanRevision, Policy
+
+
+def publication_stamp() -> str:
+    """What the committee has made public, as a short text that changes with every
+    publication, correction or withdrawal (a key part of the public pages' cache)."""
+    meetings = Meeting.objects.aggregate(
+        at=Max("updated_at"), n=Count("pk", filter=Q(published_at__isnull=False))
+    )
+    opinions = Opinion.objects.aggregate(
+        at=Max("published_at"), n=Count("pk", filter=Q(published_at__isnull=False))
+    )
+    responses = Response.objects.aggregate(
+        at=Max("updated_at"), n=Count("pk", filter=Q(published_at__isnull=False))
+    )
+    outcomes = OpinionOutcome.objects.aggregate(at=Max("pk"), n=Count("pk"))
+    return "|".join(
+        f"{part['n']}:{part['at']}" for part in (meetings, opinions, responses, outcomes)
+    )
 
 
 def published_meetings() -> QuerySet[Meeting]:

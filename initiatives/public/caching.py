@@ -125,24 +125,43 @@ def _finish(response: HttpResponse, *, etag: str, state: PublicationState, cors:
         response["Access-Control-Allow-Origin"] = "*"
 
 
-def _replay(request: HttpRequest, stored: dict) -> HttpResponse:
-    """The stored answer, gzipped when the client accepts it (GZipMiddleware then skips)."""
-    wants_gzip = stored["gzip"] is not None and _GZIP.search(
-        request.headers.get("Accept-Encoding", "")
-    )
-    response = HttpResponse(stored["gzip"] if wants_gzip else stored["body"])
-    for name, value in stored["headers"].items():
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
+
+
+def _replay(headers: dict, body: bytes, *, gzipped: bool) -> HttpResponse:
+    """The stored answer (GZipMiddleware leaves an already gzipped one alone)."""
+    response = HttpResponse(body)
+    for name, value in headers.items():
         response[name] = value
-    if wants_gzip:
+    if gzipped:
         response["Content-Encoding"] = "gzip"
     return response
 
 
-def served_from_edition(*, cors: bool = False, report_files: bool = False) -> Callable:
+def _store(key: str, response: HttpResponse) -> dict[str, object]:
+    """Keep the answer's headers, body and (text) gzipped body under keys of their own: a
+    shared file cache then reads only the variant a request needs."""
+    body = response.content
+    entries: dict[str, object] = {
+        f"{key}:headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+        f"{key}:body": body,
+    }
+    if len(body) >= MIN_GZIP and is_text(response.get("Content-Type", "")):
+        entries[f"{key}:gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
+    _cache().set_many(entries)
+    return entries
+
+
+def served_from_edition(
+    *, cors: bool = False, report_files: bool = False, committee: bool = False
+) -> Callable:
     """Decorate a public view taking `plan`: 304 on a matching conditional request, the
     stored answer when warm, else the view's answer stored under the publication state.
 
     `report_files`: the page links the report files, so their readiness is in the key too.
+    `committee`: the page shows the committee's published opinions and responses, which
+    the committee publishes on its own schedule, so their state is in the key too.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -150,6 +169,10 @@ def served_from_edition(*, cors: bool = False, report_files: bool = False) -> Ca
         def wrapper(request: HttpRequest, *args, plan: Plan, **kwargs) -> HttpResponse:
             state = request_state(request, plan)
             extra = report_files_stamp(plan=plan) if report_files else ""
+            if committee:
+                from governance.public.selectors import publication_stamp
+
+                extra += f"|{publication_stamp()}"
             etag = _etag(state, request, extra)
             not_modified = get_conditional_response(
                 request, etag=etag, last_modified=_timestamp(state)
@@ -158,21 +181,21 @@ def served_from_edition(*, cors: bool = False, report_files: bool = False) -> Ca
                 _finish(not_modified, etag=etag, state=state, cors=cors)
                 return not_modified
             key = f"public:{etag.strip(chr(34))}"
-            stored = _cache().get(key)
-            if stored is None:
-                response = view(request, *args, plan=plan, **kwargs)
-                if response.status_code != 200 or response.streaming:
-                    return response
-                body = response.content
-                stored = {
-                    "body": body,
-                    "gzip": gzip.compress(body, compresslevel=6, mtime=0)
-                    if len(body) >= MIN_GZIP and is_text(response.get("Content-Type", ""))
-                    else None,
-                    "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
-                }
-                _cache().set(key, stored)
-            response = _replay(request, stored)
+            variant = f"{key}:gzip" if _accepts_gzip(request) else f"{key}:body"
+            found = _cache().get_many([f"{key}:headers", variant])
+            if len(found) < 2 and variant.endswith(":gzip") and f"{key}:headers" in found:
+                variant = f"{key}:body"  # a binary file: no gzipped copy
+                found.update(_cache().get_many([variant]))
+            if len(found) < 2:
+                answer = view(request, *args, plan=plan, **kwargs)
+                if answer.status_code != 200 or answer.streaming:
+                    return answer
+                found = _store(key, answer)
+                if variant not in found:
+                    variant = f"{key}:body"
+            response = _replay(
+                found[f"{key}:headers"], found[variant], gzipped=variant.endswith(":gzip")
+            )
             _finish(response, etag=etag, state=state, cors=cors)
             return response
 

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.urls import path
+import re
+
+from django.urls import path, re_path
 
 from initiatives.public import downloads, views
+from initiatives.public.datapackage import FILES
+
+FILE_NAMES = "|".join(re.escape(name) for name in FILES)
 
 app_name = "public"
 urlpatterns = [
@@ -30,5 +35,10 @@ urlpatterns = [
         {"name": "initiatives.xlsx"},
         name="download_xlsx",
     ),
-    path("open-data/<str:name>", downloads.open_data_file, name="open_data_file"),
+    # Only the names of datapackage.FILES: the committee's files live beside them.
+    re_path(
+        rf"^open-data/(?P<name>{FILE_NAMES})$",
+        downloads.open_data_file,
+        name="open_data_file",
+    ),
 ]

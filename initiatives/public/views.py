@@ -76,7 +76,7 @@ def _report_rows(request: HttpRequest, plan: Plan) -> list[dict]:
 
 @require_safe
 @plan_scoped
-@served_from_edition(report_files=True)
+@served_from_edition(report_files=True, committee=True)
 def home(request: HttpRequest, *, plan: Plan) -> HttpResponse:
     return render(
         request,
@@ -125,7 +125,7 @@ def initiative_list(request: HttpRequest, *, plan: Plan) -> HttpResponse:
 
 @require_safe
 @plan_scoped
-@served_from_edition()
+@served_from_edition(committee=True)
 def initiative_detail(request: HttpRequest, code: str, *, plan: Plan) -> HttpResponse:
     try:
         sheet = public_initiative(plan=plan, code=code)
@@ -147,7 +147,7 @@ def initiative_detail(request: HttpRequest, code: str, *, plan: Plan) -> HttpRes
 
 @require_safe
 @plan_scoped
-@served_from_edition()
+@served_from_edition(committee=True)
 def policy_detail(request: HttpRequest, number: int, *, plan: Plan) -> HttpResponse:
     policy = get_object_or_404(
         Policy.objects.prefetch_related("measures"), plan=plan, number=number
@@ -172,7 +172,7 @@ def policy_detail(request: HttpRequest, number: int, *, plan: Plan) -> HttpRespo
 
 @require_safe
 @plan_scoped
-@served_from_edition(report_files=True)
+@served_from_edition(report_files=True, committee=True)
 def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
     state = request_state(request, plan)
     files = datapackage.listed_files(
