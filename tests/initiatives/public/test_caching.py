@@ -74,8 +74,8 @@ def test_a_warm_answer_is_the_same_bytes_without_rebuilding(client, django_asser
     for url in map(resolved, PAGES):
         cold = client.get(url)
         # Warm: the plan, the editions, (pages linking the reports) the report files and
-        # (pages showing the committee's opinions) its 4 publication counts.
-        with django_assert_max_num_queries(7):
+        # (pages showing the committee's opinions) its publication stamp.
+        with django_assert_max_num_queries(4):
             warm = client.get(url)
         assert warm.content == cold.content, url
         assert warm["Content-Type"] == cold["Content-Type"], url
