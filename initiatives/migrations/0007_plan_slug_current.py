@@ -18,10 +18,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            # No index yet: the AlterField below adds the unique one with its _like twin, which
-            # PostgreSQL would otherwise already have ("relation … _like already exists").
+            # Not indexed yet: the unique constraint below brings the index (on PostgreSQL
+            # a second `_like` index of the same name would collide).
             field=models.SlugField(
-                default="", max_length=50, db_index=False, verbose_name="識別名"
+                db_index=False, default="", max_length=50, verbose_name="識別名"
             ),
             preserve_default=False,
         ),

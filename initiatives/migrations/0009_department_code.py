@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0007_plan_slug_current'),
+        ('initiatives', '0008_department_validity_reorganisations'),
     ]
 
     operations = [
