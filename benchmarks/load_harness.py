@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,7 @@ def production_env(
         ),
         STATIC_ROOT=str(workdir / "staticfiles"),
         MEDIA_ROOT=str(workdir / "media"),
+        PUBLIC_CACHE_DIR=str(workdir / "public-cache"),
         GUNICORN_BIND=f"{HOST}:{port}",
         # Mails of the workflow go nowhere during a benchmark.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -120,6 +122,7 @@ def production_app(
 ) -> Iterator[App]:
     """The app on 127.0.0.1:`port` with a fresh database: PostgreSQL `database` (created and
     dropped here), or with engine="sqlite" a file of that name in a temporary folder."""
+    refuse_foreign_server(port)
     with tempfile.TemporaryDirectory(prefix="kanazawa-bench-") as tmp:
         workdir = Path(tmp)
         env = production_env(database, workdir, port, engine=engine)
@@ -160,10 +163,25 @@ def production_app(
                 drop_database(database)
 
 
+def refuse_foreign_server(port: int) -> None:
+    """Stop when something already listens on the port: the figures would be another
+    server's (a developer's runserver, a forgotten gunicorn), not the one started here."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            pass
+    except OSError:
+        return
+    raise SystemExit(
+        f"{HOST}:{port} は使用中です。このスクリプトが起動していないサーバーは測りません"
+        "（--port で空いているポートを指定してください）。"
+    )
+
+
 def _wait_until_healthy(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
+            # e.g. the port was taken between the check and the start: never measure that.
             raise SystemExit(f"gunicorn exited with {server.returncode}")
         try:
             if Client(port).get("/healthz").status == 200:

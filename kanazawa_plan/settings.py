@@ -173,6 +173,7 @@ MAX_REQUEST_SIZE = env_int("MAX_REQUEST_SIZE", 20 * 1024 * 1024)
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "django.contrib.sitemaps",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -191,6 +192,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Text answers gzipped (not the admin's: its pages carry secrets, see BREACH); before
+    # anything that reads or writes the body. Public pages arrive already gzipped from the
+    # publication cache (initiatives/public/caching.py), which this then leaves alone.
+    "ops.compression.PublicGZipMiddleware",
+    # ETag on every other full answer, and 304 on a matching conditional request.
+    "django.middleware.http.ConditionalGetMiddleware",
     "ops.middleware.RequestSizeLimitMiddleware",
     # Control characters in the path, query or cookies, NUL in form fields: the 400 page.
     "ops.middleware.HostileInputMiddleware",
@@ -286,6 +293,23 @@ STORAGES = {
 
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_ROOT", "var/media")
 MEDIA_URL = "media/"
+
+# The publication cache of public pages and downloads (initiatives/public/caching.py). Keys
+# change with every publication, so entries are never stale, only unused; each gunicorn
+# worker keeps its own in memory unless PUBLIC_CACHE_DIR names a folder they share.
+_PUBLIC_CACHE_DIR = env_str("PUBLIC_CACHE_DIR", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if _PUBLIC_CACHE_DIR
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": str(BASE_DIR / _PUBLIC_CACHE_DIR) if _PUBLIC_CACHE_DIR else "public",
+        "TIMEOUT": env_int("PUBLIC_CACHE_SECONDS", 24 * 3600),
+        "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_CACHE_ENTRIES", 2000)},
+    },
+}
+PUBLIC_CACHE_ALIAS = "public"
 
 # Background work (the PDF reports): a database-backed queue; `make run` starts its worker
 # (`manage.py db_worker`). TASKS_BACKEND=immediate runs tasks inline (the test suite does).

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from initiatives.public.reach import robots_txt, sitemap_xml
 from initiatives.public.views import plan_list
 
 # Every public page and report download of a plan lives under /plans/<slug>/ (its permanent
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", include("initiatives.public.urls")),
     path("", include("governance.public.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include("initiatives.public.api_urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
 ]
 
 # A database that cannot be reached answers 503 (ops/views.py), every other error 500.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.core.management import call_command
 
 from initiatives.plan.loader import import_plan
@@ -54,6 +55,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real plan once per test database; each test's changes are rolled back."""
     with django_db_blocker.unblock():
         import_plan(data=real_plan_document())
+
+
+@pytest.fixture(autouse=True)
+def empty_public_cache() -> None:
+    """Each test starts with an empty publication cache: tests roll back their publications,
+    so an edition's key could come back with other data (SQLite reuses row ids)."""
+    caches[settings.PUBLIC_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

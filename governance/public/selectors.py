@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
@@ -22,10 +23,39 @@ from governance.models import (
     MeetingMaterial,
     Opinion,
     OpinionOutcome,
+    Response,
 )
 from governance.selectors import target_label
 from governance.vocabulary import Scope, response_status_label
 from initiatives.models import Department, Initiative, Plan, PlanRevision, Policy
+
+
+def publication_stamp() -> str:
+    """What the committee has made public, as a short text that changes with every
+    publication, correction or withdrawal (a key part of the public pages' cache).
+
+    One query (scalar subqueries): it runs on every cached public page that shows opinions.
+    """
+    parts = []
+    for model, field_name in (
+        (Meeting, "updated_at"),
+        (Opinion, "published_at"),
+        (Response, "updated_at"),
+        (OpinionOutcome, "id"),
+    ):
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+        published = (
+            f" WHERE {connection.ops.quote_name('published_at')} IS NOT NULL"
+            if model is not OpinionOutcome
+            else ""
+        )
+        parts.append(f"(SELECT COUNT(*) FROM {table}{published})")
+        parts.append(f"(SELECT MAX({column}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        row = cursor.fetchone()
+    return "|".join(str(value) for value in row)
 
 
 def published_meetings() -> QuerySet[Meeting]:

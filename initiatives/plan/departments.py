@@ -26,6 +26,15 @@ class Department(models.Model):
         unique=True,
         help_text=_("名称変更では新しい担当課を作ります（古い名称は過去の年度の結果に残ります）。"),
     )
+    code = models.CharField(
+        _("担当課コード"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "オープンデータで担当課を示す変わらないコード（市の組織コードなど、半角英数字）。"
+            "空欄なら「D」と登録番号（例: D0012）を使います。"
+        ),
+    )
     email = models.EmailField(
         _("連絡先メール"), blank=True, help_text=_("通知の送り先。空なら所属職員に送ります。")
     )
@@ -51,10 +60,21 @@ class Department(models.Model):
                 name="department_validity_ordered",
                 violation_error_message=_("廃止日は設置日以降にしてください。"),
             ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="department_code_unique",
+                violation_error_message=_("この担当課コードは別の担当課で使われています。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_code(self) -> str:
+        """The code open data shows: the city's own, else one derived from the row's number."""
+        return self.code or f"D{self.pk:04d}"
 
     def valid_on(self, day: datetime.date) -> bool:
         """Whether the department existed on `day`."""

@@ -9,7 +9,7 @@ from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public.selectors import (
     PublicFilter,
 )
-from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
+from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, era_label, status_label
 
 
 class PublicFilterForm(forms.Form):
@@ -79,6 +79,29 @@ class PublicFilterForm(forms.Form):
     @property
     def other_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("added_in", "resource")]
+
+    def label_parts(self, filters: PublicFilter) -> list[str]:
+        """The filters in words, for a download's file name: 令和5年度_未達成, 方針1, …"""
+        choices = {name: dict(self.fields[name].choices) for name in ("policy", "measure")}
+        departments = dict(self.fields["department"].choices)
+        parts = []
+        if filters.policy is not None:
+            parts.append(f"方針{filters.policy}")
+        if filters.measure is not None:
+            parts.append(choices["measure"].get(filters.measure, "施策").split("）")[0] + "）")
+        if filters.department is not None:
+            parts.append(departments.get(filters.department, "担当課"))
+        for year, status in filters.statuses:
+            parts.append(f"{era_label(year)}_{status_label(status)}")
+        if filters.numeric_target:
+            parts.append("数値目標あり")
+        if filters.added_in:
+            parts.append(f"{filters.added_in}追加")
+        if filters.resource:
+            parts.append(filters.resource)
+        if filters.keyword:
+            parts.append(f"キーワード「{filters.keyword[:20]}」")
+        return parts
 
     def filters(self) -> PublicFilter:
         """The valid filters; an invalid value (a stale link) is ignored, not an error page."""

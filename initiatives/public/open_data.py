@@ -98,6 +98,11 @@ YEAR_COLUMNS = (
         "数値目標の指標ごとに「指標名: 目標値 / 実績値 単位」を「；」区切りで。"
         "実績値は公開されたものだけです。",
     ),
+    (
+        "公表状況",
+        "その年度の実施結果がどこまで公表されているか（例:「124件中 40件を公表（集計中）」）。"
+        "集計中の年度の件数や割合は、公表された分だけのものです。未公表の年度は空欄。",
+    ),
 )
 
 
@@ -118,6 +123,7 @@ def columns(*, plan: Plan) -> list[Column]:
 def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
     """One row per initiative matching the filters, published data only."""
     fiscal_years = fiscal_years_of(plan)
+    completeness = {c.year: c.label for c in publication_status(years=fiscal_years)}
     initiatives = public_initiatives(plan=plan, filters=filters)
     ids = [i.pk for i in initiatives]
     plans: dict[tuple[int, int], str] = {
@@ -183,6 +189,7 @@ def rows(*, plan: Plan, filters: PublicFilter) -> list[list[str | int]]:
                     result.published_text if result else "",
                     result.published_note if result else "",
                     "；".join(values),
+                    completeness.get(fiscal_year.year, ""),
                 ]
             )
         out.append(row)

@@ -55,6 +55,8 @@ class PublicFilter:
     added_in: str = ""
     resource: str = ""
     keyword: str = ""
+    # One initiative by its exact 取組No. (the API's initiative answer).
+    code: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -65,6 +67,8 @@ def public_initiatives(*, plan: Plan, filters: PublicFilter | None = None) -> li
     """Initiatives in table order matching the filters, with their published results only."""
     filters = filters or PublicFilter()
     queryset = Initiative.objects.filter(plan=plan)
+    if filters.code:
+        queryset = queryset.filter(code=filters.code)
     if filters.policy is not None:
         queryset = queryset.filter(direction__measure__policy__number=filters.policy)
     if filters.measure is not None:

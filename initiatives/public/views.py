@@ -5,6 +5,7 @@ Every view reads through the public selectors, which see published results only.
 
 from __future__ import annotations
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,7 +20,8 @@ from initiatives.plan.selectors import (
     get_plan,
     plans_newest_first,
 )
-from initiatives.public import open_data
+from initiatives.public import datapackage, open_data, tidy
+from initiatives.public.caching import request_state, served_from_edition
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
 from initiatives.public.plans import canonical_path, plan_path, plan_reverse, plan_scoped
@@ -34,6 +36,9 @@ from initiatives.public.selectors import (
 from initiatives.publication.selectors import counts_by_year, final_summary, latest_editions
 from initiatives.vocabulary import era_label_western
 from reports.editions import public_files
+
+# Rows of the achievement table per page: a plan of 124 fits on one; a 100× plan is paged.
+LIST_PAGE_SIZE = 500
 
 
 def _charts(tallies: list) -> list[dict]:
@@ -72,7 +77,8 @@ def _report_rows(request: HttpRequest, plan: Plan) -> list[dict]:
 
 @require_safe
 @plan_scoped
-def home(request: HttpRequest, plan: Plan) -> HttpResponse:
+@served_from_edition(report_files=True, committee=True)
+def home(request: HttpRequest, *, plan: Plan) -> HttpResponse:
     return render(
         request,
         "public/home.html",
@@ -108,11 +114,19 @@ def _continuity(initiative: Initiative) -> list[dict]:
 
 @require_safe
 @plan_scoped
-def initiative_list(request: HttpRequest, plan: Plan) -> HttpResponse:
+@served_from_edition()
+def initiative_list(request: HttpRequest, *, plan: Plan) -> HttpResponse:
+    """The achievement table, LIST_PAGE_SIZE rows a page when the plan is larger."""
     form = PublicFilterForm(request.GET or None, plan=plan)
     filters = form.filters()
     initiatives = public_initiatives(plan=plan, filters=filters)
-    query = request.GET.urlencode()
+    paginator = Paginator(initiatives, LIST_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as wrong:
+        raise Http404("このページはありません。") from wrong
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "public/initiative_list.html",
@@ -121,16 +135,19 @@ def initiative_list(request: HttpRequest, plan: Plan) -> HttpResponse:
             "form": form,
             "filters": filters,
             "count": len(initiatives),
-            "blocks": achievement_table(plan=plan, initiatives=initiatives),
+            "blocks": achievement_table(plan=plan, initiatives=list(page.object_list)),
             "fiscal_years": form.years,
-            "query": query,
+            "query": query.urlencode(),
+            "page": page,
+            "page_query": query.urlencode(),
         },
     )
 
 
 @require_safe
 @plan_scoped
-def initiative_detail(request: HttpRequest, code: str, plan: Plan) -> HttpResponse:
+@served_from_edition(committee=True)
+def initiative_detail(request: HttpRequest, code: str, *, plan: Plan) -> HttpResponse:
     try:
         sheet = public_initiative(plan=plan, code=code)
     except Initiative.DoesNotExist as missing:
@@ -152,7 +169,8 @@ def initiative_detail(request: HttpRequest, code: str, plan: Plan) -> HttpRespon
 
 @require_safe
 @plan_scoped
-def policy_detail(request: HttpRequest, number: int, plan: Plan) -> HttpResponse:
+@served_from_edition(committee=True)
+def policy_detail(request: HttpRequest, number: int, *, plan: Plan) -> HttpResponse:
     policy = get_object_or_404(
         Policy.objects.prefetch_related("measures"), plan=plan, number=number
     )
@@ -176,7 +194,15 @@ def policy_detail(request: HttpRequest, number: int, plan: Plan) -> HttpResponse
 
 @require_safe
 @plan_scoped
-def open_data_page(request: HttpRequest, plan: Plan) -> HttpResponse:
+@served_from_edition(report_files=True, committee=True)
+def open_data_page(request: HttpRequest, *, plan: Plan) -> HttpResponse:
+    state = request_state(request, plan)
+    files = datapackage.listed_files(
+        plan=plan,
+        state=state,
+        url=lambda name: plan_reverse(request, "public:open_data_file", name),
+    )
+    package_url = plan_reverse(request, "public:open_data_file", "datapackage.json")
     return render(
         request,
         "public/open_data.html",
@@ -184,47 +210,23 @@ def open_data_page(request: HttpRequest, plan: Plan) -> HttpResponse:
             "plan": plan,
             "base_columns": open_data.BASE_COLUMNS,
             "year_columns": open_data.YEAR_COLUMNS,
+            "tidy_tables": tidy.TABLES.values(),
             "fiscal_years": fiscal_years_of(plan),
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
             "table_url": plan_reverse(request, "public:initiative_list"),
             "report_rows": _report_rows(request, plan),
+            "files": files,
+            "package_url": package_url,
+            "package_absolute_url": request.build_absolute_uri(package_url),
+            "api_url": reverse("api:openapi"),
+            "local_government_code": tidy.LOCAL_GOVERNMENT_CODE,
+            "local_government_name": tidy.LOCAL_GOVERNMENT_NAME,
+            "catalogue": datapackage.catalogue_script(
+                datapackage.catalogue_record(plan=plan, state=state, files=files)
+            ),
         },
     )
-
-
-def _download(request: HttpRequest, kind: str, plan: Plan) -> HttpResponse:
-    filters = PublicFilterForm(request.GET or None, plan=plan).filters()
-    writers = {
-        "csv": (open_data.csv_bytes, "text/csv; charset=utf-8"),
-        "json": (open_data.json_bytes, "application/json; charset=utf-8"),
-        "xlsx": (
-            open_data.xlsx_bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    }
-    write, content_type = writers[kind]
-    response = HttpResponse(write(plan=plan, filters=filters), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="initiatives.{kind}"'
-    return response
-
-
-@require_safe
-@plan_scoped
-def download_csv(request: HttpRequest, plan: Plan) -> HttpResponse:
-    return _download(request, "csv", plan)
-
-
-@require_safe
-@plan_scoped
-def download_json(request: HttpRequest, plan: Plan) -> HttpResponse:
-    return _download(request, "json", plan)
-
-
-@require_safe
-@plan_scoped
-def download_xlsx(request: HttpRequest, plan: Plan) -> HttpResponse:
-    return _download(request, "xlsx", plan)
 
 
 @require_safe

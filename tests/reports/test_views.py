@@ -208,3 +208,17 @@ def test_it_queues_again_a_file_whose_worker_stopped(client, settings) -> None:
     _body(response)
     report.refresh_from_db()
     assert report.state == RenderedReport.State.DONE
+
+
+@pytest.mark.django_db
+def test_a_public_file_is_revalidated_with_304_and_open_to_other_sites(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    make_edition_files("xlsx")
+    response = client.get("/reports/2023.xlsx")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=300, must-revalidate"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Last-Modified"]
+    again = client.get("/reports/2023.xlsx", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/reports/2023.xlsx", headers={"if-none-match": '"x"'}).status_code == 200

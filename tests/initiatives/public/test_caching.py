@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from django.utils import timezone
+
+from initiatives.models import Edition, FiscalYear, Initiative, Plan
+from initiatives.public.caching import CACHE_CONTROL
+
+pytestmark = pytest.mark.django_db
+
+
+PAGES = [
+    "/",
+    "/initiatives/",
+    "/initiatives/?status_2023=not_achieved",
+    "/initiatives/{first}/",
+    "/policies/1/",
+    "/open-data/",
+    "/open-data/initiatives.csv",
+    "/open-data/initiatives.xlsx",
+    "/open-data/initiatives.json",
+    "/open-data/initiative_years.csv",
+    "/open-data/indicator_years.json",
+    "/open-data/datapackage.json",
+    "/api/v1/plans/{slug}/",
+    "/api/v1/plans/{slug}/initiatives/{first}",
+]
+
+
+def resolved(url: str) -> str:
+    """The URL with the first initiative's code and the plan's slug filled in."""
+    code = Initiative.objects.order_by("order").values_list("code", flat=True).first()
+    return url.format(first=code, slug=Plan.objects.get().slug)
+
+
+def new_edition(year: int = 2023) -> Edition:
+    """A correction of the year: what a publication does to the public state."""
+    fiscal_year = FiscalYear.objects.get(year=year)
+    last = Edition.objects.filter(fiscal_year=fiscal_year).order_by("-number").first()
+    return Edition.objects.create(
+        fiscal_year=fiscal_year,
+        number=(last.number if last else 0) + 1,
+        kind=Edition.Kind.CORRECTION,
+        published_at=timezone.now(),
+        published_count=last.published_count if last else 0,
+        total_count=last.total_count if last else 0,
+    )
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_it_answers_a_revalidation_with_304_until_the_next_edition(client, url):
+    url = resolved(url)
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert first["Cache-Control"] == CACHE_CONTROL
+    assert "Accept-Encoding" in first["Vary"]
+    again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    since = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert since.status_code == 304
+    assert client.get(url, headers={"if-none-match": '"other"'}).status_code == 200
+    new_edition()
+    after = client.get(url, headers={"if-none-match": etag})
+    assert after.status_code == 200
+    assert after["ETag"] != etag
+
+
+def test_a_warm_answer_is_the_same_bytes_without_rebuilding(client, django_assert_max_num_queries):
+    for url in map(resolved, PAGES):
+        cold = client.get(url)
+        # Warm: the plan, the editions, (pages linking the reports) the report files and
+        # (pages showing the committee's opinions) its publication stamp.
+        with django_assert_max_num_queries(4):
+            warm = client.get(url)
+        assert warm.content == cold.content, url
+        assert warm["Content-Type"] == cold["Content-Type"], url
+
+
+def test_another_query_string_is_another_answer(client):
+    all_rows = client.get("/initiatives/")
+    some = client.get("/initiatives/?status_2023=not_achieved")
+    assert all_rows["ETag"] != some["ETag"]
+    assert all_rows.content != some.content
+
+
+@pytest.mark.parametrize("url", ["/initiatives/", "/open-data/initiative_years.csv", "/"])
+def test_it_compresses_text_for_clients_that_accept_gzip(client, url):
+    plain = client.get(url)
+    packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
+    assert "Content-Encoding" not in plain
+
+
+def test_it_compresses_other_text_answers_too(client):
+    response = client.get("/robots.txt", headers={"accept-encoding": "gzip"})
+    # Too short to be worth it: GZipMiddleware leaves answers under 200 bytes alone.
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    committee = client.get("/committee/", headers={"accept-encoding": "gzip"})
+    assert committee.status_code == 200
+    assert committee["Content-Encoding"] == "gzip"
+
+
+def test_it_never_compresses_the_admin(admin_client):
+    response = admin_client.get("/admin/", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+
+
+def test_it_does_not_compress_excel_files(client):
+    response = client.get("/open-data/initiatives.xlsx", headers={"accept-encoding": "gzip"})
+    assert "Content-Encoding" not in response
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/open-data/initiatives.csv",
+        "/open-data/initiatives.json",
+        "/open-data/initiatives.xlsx",
+        "/open-data/initiative_years.csv",
+        "/open-data/indicator_years.csv",
+        "/open-data/datapackage.json",
+    ],
+)
+def test_open_data_files_may_be_read_by_any_site(client, url):
+    response = client.get(url, headers={"origin": "https://example.org"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    revalidated = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert revalidated["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pages_are_not_opened_to_other_sites(client):
+    assert "Access-Control-Allow-Origin" not in client.get("/initiatives/")
