@@ -163,7 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     raw = Path(args.plan).read_bytes()
     real = json.loads(raw)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    python = platform.python_version()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {python}")
     print("database: SQLite (throwaway)")
     print(f"{'plan':<18}{'step':<40}{'queries':>9}{'wall s':>9}")
     for label, document in (("real", real), (f"x{args.copies}", scaled(real, args.copies))):
