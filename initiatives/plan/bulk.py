@@ -36,6 +36,8 @@ class Sync:
     wanted: dict[Hashable, models.Model] = field(default_factory=dict)
     new: list[models.Model] = field(default_factory=list)
     changed: list[models.Model] = field(default_factory=list)
+    # Only the fields that changed on some row are written: each costs a CASE over every row.
+    dirty_fields: set[str] = field(default_factory=set)
 
     @classmethod
     def of(
@@ -59,6 +61,7 @@ class Sync:
             for name, value in values.items():
                 if _differs(row, name, value):
                     setattr(row, name, value)
+                    self.dirty_fields.add(name)
                     dirty = True
             if dirty:
                 self.changed.append(row)
@@ -77,14 +80,15 @@ class Sync:
 
     def write(self) -> None:
         """Create the new rows and update the changed ones (with their history records)."""
+        fields = [name for name in self.fields if name in self.dirty_fields]
         if self.history:
             if self.changed:
-                bulk_update_with_history(self.changed, self.model, self.fields)
+                bulk_update_with_history(self.changed, self.model, fields)
             if self.new:
                 bulk_create_with_history(self.new, self.model)
             return
         if self.changed:
-            self.model.objects.bulk_update(self.changed, self.fields)
+            self.model.objects.bulk_update(self.changed, fields)
         if self.new:
             self.model.objects.bulk_create(self.new)
 
