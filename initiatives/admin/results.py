@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.admin.common import ScreenContext, state_badge
+from initiatives.admin.common import JapaneseSearch, ScreenContext, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
@@ -109,7 +109,7 @@ def _findings_cell(result: Result) -> str:
 
 
 @admin.register(Result)
-class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
+class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
     """実施結果: the entry screen for departments and the review screen for HQ."""
 
     list_display = [
@@ -131,7 +131,12 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         "initiative__direction__measure__policy",
         "initiative__owners__department",
     ]
-    search_fields = ["initiative__code", "initiative__name", "text"]
+    search_fields = [
+        "initiative__code",
+        "initiative__name",
+        "initiative__owners__department__name",
+        "text",
+    ]
     list_select_related = ["initiative", "fiscal_year", "updated_by"]
     list_per_page = 50
     actions = ["submit_selected", "approve_selected"]

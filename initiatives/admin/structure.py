@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin.common import JapaneseSearch
 from initiatives.models import (
     Actual,
     Department,
@@ -65,7 +66,7 @@ class StructurePermissions:
         return allowed(request.user, None, Action.CHANGE_STRUCTURE)
 
 
-class StructureAdmin(StructurePermissions, admin.ModelAdmin):
+class StructureAdmin(JapaneseSearch, StructurePermissions, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return allowed(request.user, None, Action.VIEW_STRUCTURE)
 
@@ -235,7 +236,7 @@ class InitiativeAdmin(StructureAdmin):
         "results__fiscal_year",
         "results__status",
     ]
-    search_fields = ["code", "name", "summary"]
+    search_fields = ["code", "name", "summary", "departments__name"]
     list_per_page = 50
     autocomplete_fields = ["direction"]
     inlines = [InitiativeDepartmentInline, IndicatorInline, YearPlanInline, ResultInline]
