@@ -36,6 +36,7 @@ from initiatives.results.selectors import (
     deadline_text,
     entry_context,
     initiative_history,
+    next_to_enter,
     open_periods,
 )
 from initiatives.results.transitions import Step
@@ -501,7 +502,22 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
             _apply_errors(form, error)
             return 200
         if action == "submit":
-            self.message_user(request, "提出しました。推進本部に通知しました。", messages.SUCCESS)
+            following = next_to_enter(user=request.user, after=result)
+            self.message_user(
+                request,
+                format_html(
+                    '提出しました。推進本部に通知しました。 <a href="{}" id="next-result">'
+                    "次に入力する取組へ（No.{} {}）</a>",
+                    reverse("admin:initiatives_result_change", args=[following.pk]),
+                    following.initiative.code,
+                    following.initiative.name,
+                )
+                if following
+                else "提出しました。推進本部に通知しました。"
+                "この年度に入力する取組はほかにありません。"
+                "",
+                messages.SUCCESS,
+            )
         else:
             self.message_user(
                 request,
