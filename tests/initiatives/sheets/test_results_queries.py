@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # indicators, targets and actuals, three queries for the whole file.
 PREVIEW_QUERIES = 15
 # Exactly this many once the user's departments and role are cached on the user.
-WARM_PREVIEW_QUERIES = 13
+WARM_PREVIEW_QUERIES = 10
 
 
 def filled(content: bytes, *, rows: int | None = None) -> tuple[bytes, int]:
