@@ -290,3 +290,22 @@ def parse_number(raw: str | None, *, units: Iterable[str] = ()) -> Decimal | Non
     except InvalidOperation as exc:
         raise ValidationError(f"{NUMBER_ERROR}（入力値: {original}）") from exc
     return checked_number(value)
+
+
+# --- what people type into a search box ----------------------------------------------------
+
+# 「No.15」「No15」「Ｎｏ．１５」「15」「R6-5」「r6－5」: an initiative's number as people write it.
+_CODE = re.compile(r"^(?:NO\.?\s*)?((?:R\d+-)?\d+)$")
+
+
+def normalise_search_text(text: str) -> str:
+    """A typed query as the stored text is written: NFKC folds full-width letters, digits
+    and spaces (「ＤＸ」→「DX」, 「１５」→「15」, 「　」→「 」) and half-width katakana."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def initiative_code(text: str) -> str | None:
+    """The initiative code `text` names (「No.15」→「15」, 「r6-5」→「R6-5」), else None."""
+    folded = normalise_search_text(text).upper().replace("−", "-").replace("ー", "-")
+    match = _CODE.match(folded)
+    return match.group(1) if match else None

@@ -402,6 +402,17 @@ RESULT_TEXT_MAX_CHARS = env_int("RESULT_TEXT_MAX_CHARS", 400)
 NOTE_MAX_CHARS = env_int("NOTE_MAX_CHARS", 100)
 # HQ's comments (差戻し, 承認, 再開), mailed to the departments: a few paragraphs.
 COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 1000)
-for _name in ("RESULT_TEXT_MAX_CHARS", "NOTE_MAX_CHARS", "COMMENT_MAX_CHARS"):
+# The city's guidance for 実施結果, shown beside the live count on the entry screen: about
+# RESULT_TEXT_GUIDE_CHARS characters (one sheet of the report), a warning (never a refusal)
+# past RESULT_TEXT_SOFT_CHARS; RESULT_TEXT_MAX_CHARS above is the hard limit.
+RESULT_TEXT_GUIDE_CHARS = env_int("RESULT_TEXT_GUIDE_CHARS", 120)
+RESULT_TEXT_SOFT_CHARS = env_int("RESULT_TEXT_SOFT_CHARS", 200)
+for _name in (
+    "RESULT_TEXT_MAX_CHARS",
+    "NOTE_MAX_CHARS",
+    "COMMENT_MAX_CHARS",
+    "RESULT_TEXT_GUIDE_CHARS",
+    "RESULT_TEXT_SOFT_CHARS",
+):
     if not 1 <= globals()[_name] <= 100_000:
         raise ImproperlyConfigured(f"環境変数 {_name} は 1 から 100000 までの整数にしてください。")

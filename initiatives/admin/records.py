@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from initiatives.admin.common import ReadOnlyHQAdmin
+from initiatives.admin.common import JapaneseSearch, ReadOnlyHQAdmin
 from initiatives.models import PublicCorrection, WorkflowEvent
 
 
 @admin.register(WorkflowEvent)
-class WorkflowEventAdmin(ReadOnlyHQAdmin):
+class WorkflowEventAdmin(JapaneseSearch, ReadOnlyHQAdmin):
     list_display = ["created_at", "result", "action", "from_state", "to_state", "actor", "comment"]
     list_filter = ["action", "result__fiscal_year"]
     search_fields = ["result__initiative__code", "result__initiative__name", "comment"]

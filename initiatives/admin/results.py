@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.admin.common import ScreenContext, several_plans, state_badge
+from initiatives.admin.common import JapaneseSearch, ScreenContext, several_plans, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.models import Department, Initiative, PublicCorrection, Result, WorkflowEvent
@@ -38,6 +38,7 @@ from initiatives.results.selectors import (
     deadline_text,
     entry_context,
     initiative_history,
+    next_to_enter,
     open_periods,
 )
 from initiatives.results.transitions import Step
@@ -130,7 +131,7 @@ def _findings_cell(result: Result) -> str:
 
 
 @admin.register(Result)
-class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
+class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
     """実施結果: the entry screen for departments and the review screen for HQ."""
 
     list_display = [
@@ -152,7 +153,12 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         "initiative__direction__measure__policy",
         DepartmentFilter,
     ]
-    search_fields = ["initiative__code", "initiative__name", "text"]
+    search_fields = [
+        "initiative__code",
+        "initiative__name",
+        "initiative__owners__department__name",
+        "text",
+    ]
     list_select_related = ["initiative__plan", "fiscal_year", "updated_by"]
     list_per_page = 50
     actions = ["submit_selected", "approve_selected"]
@@ -524,7 +530,22 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
             _apply_errors(form, error)
             return 200
         if action == "submit":
-            self.message_user(request, "提出しました。推進本部に通知しました。", messages.SUCCESS)
+            following = next_to_enter(user=request.user, after=result)
+            self.message_user(
+                request,
+                format_html(
+                    '提出しました。推進本部に通知しました。 <a href="{}" id="next-result">'
+                    "次に入力する取組へ（No.{} {}）</a>",
+                    reverse("admin:initiatives_result_change", args=[following.pk]),
+                    following.initiative.code,
+                    following.initiative.name,
+                )
+                if following
+                else "提出しました。推進本部に通知しました。"
+                "この年度に入力する取組はほかにありません。"
+                "",
+                messages.SUCCESS,
+            )
         else:
             self.message_user(
                 request,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.admin.closing import PlanClosing
-from initiatives.admin.common import several_plans
+from initiatives.admin.common import JapaneseSearch, several_plans
 from initiatives.models import (
     Actual,
     Department,
@@ -75,7 +75,7 @@ class StructurePermissions:
         return allowed(request.user, None, Action.CHANGE_STRUCTURE) and not is_read_only(obj)
 
 
-class StructureAdmin(StructurePermissions, admin.ModelAdmin):
+class StructureAdmin(JapaneseSearch, StructurePermissions, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return allowed(request.user, None, Action.VIEW_STRUCTURE)
 
@@ -268,7 +268,7 @@ class InitiativeAdmin(StructureAdmin):
         "results__fiscal_year",
         "results__status",
     ]
-    search_fields = ["code", "name", "summary"]
+    search_fields = ["code", "name", "summary", "departments__name"]
     list_per_page = 50
     autocomplete_fields = ["direction"]
     inlines = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,14 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from initiatives.models import (
-    Actual,
-    Department,
     Direction,
     FiscalYear,
     GlossaryTerm,
-    Indicator,
     Initiative,
-    InitiativeDepartment,
     Measure,
     Plan,
     PlanRevision,
@@ -29,10 +24,10 @@ from initiatives.models import (
     Result,
     Stance,
     Succession,
-    Target,
-    YearPlan,
 )
 from initiatives.plan.archive import refuse_if_closed
+from initiatives.plan.bulk import Sync
+from initiatives.plan.initiative_rows import result_label, write_initiatives
 from initiatives.plan.interchange import (
     PlanFormatError,
     continuity_references,
@@ -58,22 +53,12 @@ class ImportSummary:
 
 
 def _sync_children(queryset, key: str, wanted: dict, build) -> dict:
-    """Update or create one child row per wanted key and delete the rest."""
-    existing = {getattr(row, key): row for row in queryset}
-    kept = {}
+    """Update or create one child row per wanted key and delete the rest, in bulk."""
+    fields = sorted({name for attrs in wanted.values() for name in attrs})
+    sync = Sync.of(build, queryset, lambda row: getattr(row, key), fields=fields, validate=True)
     for value, attrs in wanted.items():
-        row = existing.pop(value, None)
-        if row is None:
-            row = build(**{key: value}, **attrs)
-        else:
-            for name, attr in attrs.items():
-                setattr(row, name, attr)
-        row.full_clean(validate_constraints=False)
-        row.save()
-        kept[value] = row
-    for row in existing.values():
-        row.delete()
-    return kept
+        sync.want(value, **{key: value}, **attrs)
+    return sync.apply()
 
 
 def _workflow_results(results: QuerySet[Result]) -> QuerySet[Result]:
@@ -83,14 +68,6 @@ def _workflow_results(results: QuerySet[Result]) -> QuerySet[Result]:
     silently replace or delete work a department or HQ has done in the system.
     """
     return results.filter(Q(events__isnull=False) | ~Q(state=Result.State.PUBLISHED)).distinct()
-
-
-def _result_label(result: Result) -> str:
-    return f"No.{result.initiative.code} {result.fiscal_year.label}（{result.get_state_display()}）"
-
-
-def _to_decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
 
 
 @transaction.atomic
@@ -105,13 +82,10 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     predecessors = _predecessors(data)
     summary = ImportSummary()
     plan = _import_plan_row(data["plan"])
-    fiscal_years = {
-        fy.year: fy
-        for fy in (
-            FiscalYear.objects.get_or_create(year=year)[0]
-            for year in range(plan.start_year, plan.end_year + 1)
-        )
-    }
+    fiscal_years = _fiscal_years(
+        set(range(plan.start_year, plan.end_year + 1))
+        | {int(year) for i in _initiatives_of(data) for year in i["years"]}
+    )
     revisions = {rev.code: rev for rev in plan.revisions.all()}
     published_at = _results_published_at(plan)
     # Results the workflow has touched, keyed (initiative id, year); none are protected when
@@ -126,11 +100,8 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
             )
         }
     )
-    departments = {d.name: d for d in Department.objects.all()}
-
-    seen_codes: list[str] = []
     relistings: list[tuple[Direction, dict]] = []
-    order = 0
+    placed: list[tuple[Direction, dict]] = []
     policies = _sync_children(
         plan.policies.all(),
         "number",
@@ -146,67 +117,65 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
         },
         Policy,
     )
+    measures = Sync.of(
+        Measure,
+        Measure.objects.filter(policy__plan=plan),
+        lambda m: (m.policy_id, m.number),
+        fields=["title", "summary", "description", "highlights"],
+        validate=True,
+    )
     for policy_data in data["policies"]:
         policy = policies[policy_data["number"]]
-        measures = _sync_children(
-            policy.measures.all(),
-            "number",
-            {
-                m["number"]: {
-                    "policy": policy,
-                    "title": m["title"],
-                    "summary": m["summary"],
-                    "description": m["description"],
-                    "highlights": m["highlights"],
-                }
-                for m in policy_data["measures"]
-            },
-            Measure,
-        )
+        for m in policy_data["measures"]:
+            measures.want(
+                (policy.pk, m["number"]),
+                policy=policy,
+                number=m["number"],
+                title=m["title"],
+                summary=m["summary"],
+                description=m["description"],
+                highlights=m["highlights"],
+            )
+    measures.apply()
+    # Directions are only deleted after initiatives have moved away from them.
+    directions = Sync.of(
+        Direction,
+        Direction.objects.filter(measure__policy__plan=plan),
+        lambda d: (d.measure_id, d.number),
+        fields=["title", "statement", "examples"],
+        validate=True,
+    )
+    for policy_data in data["policies"]:
+        policy = policies[policy_data["number"]]
         for measure_data in policy_data["measures"]:
-            measure = measures[measure_data["number"]]
-            directions = {
-                d["number"]: {
-                    "measure": measure,
-                    "title": d["title"],
-                    "statement": d["statement"],
-                    "examples": d["examples"],
-                }
-                for d in measure_data["directions"]
-            }
-            # Directions are only deleted after initiatives have moved away from them.
-            existing = {d.number: d for d in measure.directions.all()}
-            for number, attrs in directions.items():
-                direction = existing.get(number) or Direction(number=number, **attrs)
-                for name, attr in attrs.items():
-                    setattr(direction, name, attr)
-                direction.full_clean(validate_constraints=False)
-                direction.save()
-                existing[number] = direction
-            for direction_data in measure_data["directions"]:
-                direction = existing[direction_data["number"]]
-                for initiative_data in direction_data["initiatives"]:
-                    order += 1
-                    _import_initiative(
-                        plan=plan,
-                        direction=direction,
-                        order=order,
-                        data=initiative_data,
-                        fiscal_years=fiscal_years,
-                        revisions=revisions,
-                        departments=departments,
-                        summary=summary,
-                        published_at=published_at,
-                        entered=entered,
-                    )
-                    seen_codes.append(initiative_data["code"].strip())
-                relistings.append((direction, direction_data["relisted"]))
+            measure = measures.wanted[(policy.pk, measure_data["number"])]
+            for d in measure_data["directions"]:
+                direction = directions.want(
+                    (measure.pk, d["number"]),
+                    measure=measure,
+                    number=d["number"],
+                    title=d["title"],
+                    statement=d["statement"],
+                    examples=d["examples"],
+                )
+                placed.extend((direction, i) for i in d["initiatives"])
+                relistings.append((direction, d["relisted"]))
+    directions.write()
 
-    stale = plan.initiatives.exclude(code__in=seen_codes)
+    by_code = write_initiatives(
+        plan=plan,
+        placed=placed,
+        fiscal_years=fiscal_years,
+        revisions=revisions,
+        summary=summary,
+        published_at=published_at,
+        entered=entered,
+    )
+    stale = plan.initiatives.exclude(code__in=by_code)
     summary.removed = sorted(stale.values_list("code", flat=True))
     stale_ids = set(stale.values_list("pk", flat=True))
     summary.conflicts += [
-        _result_label(r)
+        result_label(r)
         for (initiative_id, _year), r in entered.items()
         if initiative_id in stale_ids
     ]
@@ -219,24 +188,23 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
             "上書きしてよい場合だけ --overwrite-results を付けてください。"
         )
     stale.delete()
-    Direction.objects.filter(measure__policy__plan=plan).exclude(
-        pk__in=[d.pk for d, _r in relistings]
-    ).delete()
+    directions.delete_stale()
 
-    by_code = {i.code: i for i in plan.initiatives.all()}
     Relisting.objects.filter(direction__measure__policy__plan=plan).delete()
-    for direction, entries in relistings:
-        for entry in entries:
-            Relisting.objects.create(
-                direction=direction,
-                initiative=by_code[entry["code"]],
-                position=entry["position"],
-                summary=entry.get("summary", ""),
-                target_state=entry.get("target_state", ""),
-                related_plans=entry.get("related_plans"),
-                resources=entry.get("resources"),
-                result_texts=entry.get("result_texts", {}),
-            )
+    Relisting.objects.bulk_create(
+        Relisting(
+            direction=direction,
+            initiative=by_code[entry["code"]],
+            position=entry["position"],
+            summary=entry.get("summary", ""),
+            target_state=entry.get("target_state", ""),
+            related_plans=entry.get("related_plans"),
+            resources=entry.get("resources"),
+            result_texts=entry.get("result_texts", {}),
+        )
+        for direction, entries in relistings
+        for entry in entries
+    )
 
     _import_successions(plan=plan, data=data, by_code=by_code, predecessors=predecessors)
     plan.glossary.all().delete()
@@ -245,7 +213,7 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
         for index, t in enumerate(data["glossary"], start=1)
     )
     summary.glossary = len(data["glossary"])
-    summary.initiatives = len(seen_codes)
+    summary.initiatives = len(by_code)
     # Departments' validity and the reorganisations (optional; older documents have none).
     load_organisation(data.get("organisation"), plan=plan)
     _record_first_editions(fiscal_years=list(fiscal_years.values()), published_at=published_at)
@@ -287,6 +255,23 @@ def _import_successions(
         )
         link.full_clean()
         link.save()
+
+
+def _initiatives_of(data: dict):
+    for policy in data["policies"]:
+        for measure in policy["measures"]:
+            for direction in measure["directions"]:
+                yield from direction["initiatives"]
+
+
+def _fiscal_years(years: set[int]) -> dict[int, FiscalYear]:
+    """The FiscalYear rows of `years`, the missing ones created."""
+    found = {fy.year: fy for fy in FiscalYear.objects.filter(year__in=years)}
+    missing = [FiscalYear(year=year) for year in sorted(years - set(found))]
+    if missing:
+        FiscalYear.objects.bulk_create(missing)
+        found |= {fy.year: fy for fy in FiscalYear.objects.filter(year__in=years)}
+    return found
 
 
 def _record_first_editions(*, fiscal_years: list[FiscalYear], published_at) -> None:
@@ -362,134 +347,3 @@ def _import_plan_row(data: dict) -> Plan:
         PlanSection,
     )
     return plan
-
-
-def _import_initiative(
-    *,
-    plan: Plan,
-    direction: Direction,
-    order: int,
-    data: dict,
-    fiscal_years: dict[int, FiscalYear],
-    revisions: dict[str, PlanRevision],
-    departments: dict[str, Department],
-    summary: ImportSummary,
-    published_at: datetime.datetime,
-    entered: dict[tuple[int, int], Result],
-) -> None:
-    code = data["code"].strip()
-    initiative = Initiative.objects.filter(plan=plan, code=code).first()
-    if initiative is None:
-        initiative = Initiative(plan=plan, code=code)
-        summary.created.append(code)
-    resources = set(data["resources"])
-    attrs = {
-        "direction": direction,
-        "order": order,
-        "name": data["name"],
-        "numeric_target": data["numeric_target"],
-        "added_in": revisions[data["added_in"]] if data["added_in"] else None,
-        "summary": data["summary"],
-        "target_state": data["target_state"],
-        "related_plans": data["related_plans"],
-        "secures_people": "ヒト" in resources,
-        "secures_money": "カネ" in resources,
-        "secures_things": "モノ" in resources,
-        "secures_information": "情報" in resources,
-    }
-    for name, value in attrs.items():
-        setattr(initiative, name, value)
-    initiative.full_clean(validate_constraints=False)
-    # Orders shift when a revision inserts initiatives; park this row out of the way
-    # so the unique order constraint holds at every statement.
-    Initiative.objects.filter(plan=plan, order=order).exclude(pk=initiative.pk).update(
-        order=order + 1_000_000
-    )
-    initiative.save()
-
-    initiative.owners.all().delete()
-    for position, name in enumerate(data["departments"]):
-        name = name.strip()
-        if name not in departments:
-            departments[name] = Department.objects.create(name=name)
-        InitiativeDepartment.objects.create(
-            initiative=initiative, department=departments[name], order=position
-        )
-
-    indicators = _sync_children(
-        initiative.indicators.all(),
-        "name",
-        {
-            ind["name"]: {
-                "initiative": initiative,
-                "order": index,
-                "unit": ind["unit"],
-                "comparison": ind["comparison"],
-                "benchmark": ind["benchmark"],
-            }
-            for index, ind in enumerate(data["indicators"])
-        },
-        Indicator,
-    )
-
-    years = {int(key): value for key, value in data["years"].items()}
-    initiative.year_plans.exclude(fiscal_year__year__in=years).delete()
-    initiative.results.exclude(
-        fiscal_year__year__in=[y for y, v in years.items() if v["result"]]
-    ).exclude(pk__in=[r.pk for r in entered.values()]).delete()
-    for year, year_data in years.items():
-        fiscal_year = fiscal_years.get(year) or FiscalYear.objects.get_or_create(year=year)[0]
-        YearPlan.objects.update_or_create(
-            initiative=initiative,
-            fiscal_year=fiscal_year,
-            defaults={
-                "text": year_data["plan"],
-                "merged_with_previous": year_data.get("plan_merged", False),
-            },
-        )
-        Target.objects.filter(indicator__initiative=initiative, fiscal_year=fiscal_year).exclude(
-            indicator__name__in=year_data["targets"]
-        ).delete()
-        for name, value in year_data["targets"].items():
-            Target.objects.update_or_create(
-                indicator=indicators[name],
-                fiscal_year=fiscal_year,
-                defaults={"value": _to_decimal(value)},
-            )
-        result_data = year_data["result"]
-        if result_data is None:
-            continue
-        reason = result_data.get("consistency_reason", "")
-        kept = entered.get((initiative.pk, year))
-        if kept is not None and (
-            kept.state != Result.State.PUBLISHED
-            or (kept.status, kept.text, kept.note, kept.consistency_reason)
-            != (result_data["status"], result_data["text"], result_data["note"], reason)
-        ):
-            summary.conflicts.append(_result_label(kept))
-            continue
-        # A result in the interchange document is a published result (as in the city's PDF).
-        result, _created = Result.objects.update_or_create(
-            initiative=initiative,
-            fiscal_year=fiscal_year,
-            defaults={
-                "status": result_data["status"],
-                "text": result_data["text"],
-                "note": result_data["note"],
-                "state": Result.State.PUBLISHED,
-                "published_status": result_data["status"],
-                "published_text": result_data["text"],
-                "published_note": result_data["note"],
-                "consistency_reason": reason,
-                "published_consistency_reason": reason,
-                "published_at": published_at,
-            },
-        )
-        summary.results += 1
-        result.actuals.exclude(indicator__name__in=result_data["actuals"]).delete()
-        for name, value in result_data["actuals"].items():
-            Actual.objects.update_or_create(
-                result=result,
-                indicator=indicators[name],
-                defaults={"value": _to_decimal(value), "published_value": _to_decimal(value)},
-            )

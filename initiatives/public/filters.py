@@ -19,7 +19,7 @@ class PublicFilterForm(forms.Form):
         label="キーワード",
         required=False,
         max_length=100,
-        help_text="取組事項名・概要・公開された実施結果から探します。",
+        help_text="取組事項名・概要・担当課・公開された実施結果から探します。「No.15」「R6-5」で取組を指定できます。",
     )
     policy = forms.TypedChoiceField(label="方針", required=False, coerce=int, empty_value=None)
     measure = forms.TypedChoiceField(label="施策", required=False, coerce=int, empty_value=None)

@@ -18,6 +18,7 @@ from initiatives.models import (
     FiscalYear,
     Indicator,
     Initiative,
+    InitiativeDepartment,
     Measure,
     Plan,
     Policy,
@@ -30,6 +31,7 @@ from initiatives.models import (
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.results.checks import Figure, Finding, findings
 from initiatives.results.decisions import Decision, decision_of
+from initiatives.search import search_words, word_q
 from initiatives.vocabulary import RESOURCE_FIELDS, STATUS_ORDER, status_label
 
 
@@ -84,13 +86,13 @@ def public_initiatives(*, plan: Plan, filters: PublicFilter | None = None) -> li
         queryset = queryset.filter(added_in__code=filters.added_in)
     if filters.resource in RESOURCE_FIELDS:
         queryset = queryset.filter(**{RESOURCE_FIELDS[filters.resource]: True})
-    for word in filters.keyword.split():
-        in_results = published_results().filter(published_text__icontains=word)
+    for word in search_words(filters.keyword):
+        in_results = published_results().filter(word_q(word, texts=["published_text"]))
+        owned = InitiativeDepartment.objects.filter(word_q(word, texts=["department__name"]))
         queryset = queryset.filter(
-            Q(name__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(code__iexact=word)
+            word_q(word, texts=["name", "summary"], codes=["code"])
             | Q(pk__in=in_results.values("initiative_id"))
+            | Q(pk__in=owned.values("initiative_id"))
         )
     return list(
         queryset.distinct()

@@ -64,13 +64,29 @@ class ResultEntryForm(forms.Form):
         label="確認事項を承知で提出する理由（一行）",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"size": 80, "aria-describedby": "consistency-findings"}),
+        widget=forms.TextInput(
+            attrs={
+                "size": 80,
+                "aria-describedby": "consistency-findings id_consistency_reason_helptext",
+            }
+        ),
         help_text="200字以内・改行なし。推進本部が確認し、公開時に達成状況の横に表示されます。",
     )
 
     def __init__(self, *args, indicators: list[IndicatorRow], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _limit(self, "text", "note")
+        # The live count (static/js/entry.js) reads the city's guidance from the field; the
+        # count's line is rendered by the server too, so it is there without the script.
+        guide = limits.guidance("text")
+        self.fields["text"].widget.attrs.update(
+            {
+                "data-guide": guide.guide,
+                "data-soft": guide.soft,
+                "data-limit": guide.limit,
+                "aria-describedby": "id_text_helptext id_text_count",
+            }
+        )
         self.indicator_rows = indicators
         for row in indicators:
             unit = f"（{row.indicator.unit}）" if row.indicator.unit else ""
@@ -91,6 +107,15 @@ class ResultEntryForm(forms.Form):
 
     def clean_text(self) -> str:
         return _checked(self, "text")
+
+    def text_count(self) -> str:
+        """The count line under 実施結果, for the text as it is now on the screen."""
+        value = self.data.get("text", "") if self.is_bound else self.initial.get("text") or ""
+        return limits.guidance("text").message(limits.length(value))
+
+    def text_level(self) -> str:
+        value = self.data.get("text", "") if self.is_bound else self.initial.get("text") or ""
+        return limits.guidance("text").level(limits.length(value))
 
     def clean_note(self) -> str:
         return _checked(self, "note")

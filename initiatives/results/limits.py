@@ -2,13 +2,16 @@
 
 The limits are settings (RESULT_TEXT_MAX_CHARS, NOTE_MAX_CHARS, COMMENT_MAX_CHARS, see the
 README's Settings); the entry and review forms, the services (and so the workbook import,
-which saves through them) all check through `check_text`. A line break counts as one
+which saves through them) all check through `check_text`. The city's guidance for
+実施結果 (RESULT_TEXT_GUIDE_CHARS, RESULT_TEXT_SOFT_CHARS: about 120 characters, a warning
+past 200) lives here too (`guidance`), for the entry screen's live count. A line break counts as one
 character, whether the browser sent CRLF or LF, as the screen's counter counts it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,3 +60,45 @@ def check_text(**fields: str) -> None:
     errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """How long a text should be: about `guide`, a warning past `soft`, never past `limit`."""
+
+    guide: int
+    soft: int
+    limit: int
+
+    def level(self, count: int) -> str:
+        if count > self.limit:
+            return "over-limit"
+        if count > self.soft:
+            return "over-soft"
+        if count > self.guide:
+            return "over-guide"
+        return ""
+
+    def message(self, count: int) -> str:
+        """What the count beside the field says (the script says the same as one types)."""
+        text = f"いま{count:,}字（目安 {self.guide:,}字程度・上限 {self.limit:,}字）"
+        level = self.level(count)
+        if level == "over-limit":
+            return (
+                f"{text}。上限を{count - self.limit:,}字超えています。短くしないと保存できません。"
+            )
+        if level == "over-soft":
+            return (
+                f"{text}。{self.soft:,}字を超えています。"
+                "報告書の1ページに収まるよう短くしてください。"
+            )
+        return text
+
+
+def guidance(field: str = "text") -> Guidance:
+    """The guidance of `field`; only 実施結果 has a guide, the others only their limit."""
+    limit = max_chars(field)
+    if field != "text":
+        return Guidance(guide=limit, soft=limit, limit=limit)
+    soft = min(settings.RESULT_TEXT_SOFT_CHARS, limit)
+    return Guidance(guide=min(settings.RESULT_TEXT_GUIDE_CHARS, soft), soft=soft, limit=limit)

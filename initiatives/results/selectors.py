@@ -28,6 +28,7 @@ from initiatives.models import (
 )
 from initiatives.plan.organisation import Succession, annotate_owners, group_by_responsible
 from initiatives.results import transitions
+from initiatives.results.permissions import Action, restrict
 from initiatives.results.textdiff import TextDiff, text_diff
 from initiatives.vocabulary import State, number_text
 
@@ -391,3 +392,35 @@ def initiative_history(*, initiative: Initiative, results) -> list[YearHistory]:
 def current_actuals(result: Result) -> dict[int, Decimal | None]:
     """Indicator id → the result's working actual value."""
     return dict(result.actuals.values_list("indicator_id", "value"))
+
+
+def worklist(*, user, fiscal_year) -> list[Result]:
+    """The user's results of `fiscal_year` for their home page: what is still theirs to do
+    first (差戻し, then 未入力 and 入力中), then the rest, each in the plan's order."""
+    results = list(
+        restrict(Result.objects.filter(fiscal_year=fiscal_year), user, Action.VIEW)
+        .select_related("initiative")
+        .order_by("initiative__order")
+    )
+    urgent = {State.RETURNED: 0, **{s: 1 for s in transitions.editable_states()}}
+    return sorted(results, key=lambda r: urgent.get(r.state, 2))
+
+
+def next_to_enter(*, user, after: Result) -> Result | None:
+    """The user's next result of the same year still to enter (未入力, 入力中, 差戻し): the
+    first after `after` in the plan's order, else the first before it."""
+    editable = restrict(
+        Result.objects.filter(
+            fiscal_year_id=after.fiscal_year_id, state__in=transitions.editable_states()
+        ),
+        user,
+        Action.EDIT,
+    ).exclude(pk=after.pk)
+    order = after.initiative.order
+    return (
+        editable.filter(initiative__order__gt=order)
+        .select_related("initiative")
+        .order_by("initiative__order")
+        .first()
+        or editable.select_related("initiative").order_by("initiative__order").first()
+    )

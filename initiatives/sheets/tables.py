@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -64,12 +65,28 @@ def _cell_too_long(line: int | None) -> SpreadsheetError:
 # --- .xlsx ------------------------------------------------------------------------------
 
 
+# Digests of the last files `check_archive` let through: a preview opens one file three
+# times (sheet names, 取組, 指標) and the same bytes always get the same verdict.
+_PASSED: dict[bytes, None] = {}
+_PASSED_KEPT = 8
+
+
+def _checked(content: bytes) -> None:
+    digest = hashlib.sha256(content).digest()
+    if digest in _PASSED:
+        return
+    check_archive(content)
+    _PASSED[digest] = None
+    while len(_PASSED) > _PASSED_KEPT:
+        _PASSED.pop(next(iter(_PASSED)))
+
+
 @contextlib.contextmanager
 def _workbook(content: bytes) -> Iterator:
     """The workbook opened read-only, once `check_archive` let it through."""
     import openpyxl
 
-    check_archive(content)
+    _checked(content)
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=True, keep_links=False

@@ -55,7 +55,8 @@ def test_the_entry_screen_shows_the_finding_after_saving(people) -> None:
     assert _post(client, no1, "save").status_code == 302
     page = client.get(change_url(no1)).text
     assert "確認事項（達成状況と実績値の照合）" in page and MISSED in page
-    assert "<legend" in page and 'aria-describedby="consistency-findings"' in page
+    assert "<legend" in page
+    assert 'aria-describedby="consistency-findings id_consistency_reason_helptext"' in page
     assert 'id="consistency-findings"' in page
 
 

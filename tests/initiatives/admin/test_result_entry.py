@@ -146,6 +146,6 @@ def test_it_refuses_a_stale_review(digital) -> None:
 
 def test_it_points_department_staff_to_the_open_year_and_its_workbook(digital) -> None:
     html = login(digital).get("/admin/").content.decode()
-    assert "令和6年度</strong> 受付中" in html
+    assert "令和6年度：提出期限" in html
     assert "/admin/initiatives/result/spreadsheet/export/?year=2024" in html
     assert "/admin/initiatives/result/spreadsheet/import/" in html

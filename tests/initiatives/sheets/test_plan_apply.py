@@ -131,8 +131,12 @@ def fail_on_call(monkeypatch, owner, name: str, n: int) -> list:
 @pytest.mark.parametrize(
     ("failing", "name", "n"),
     [
-        (Initiative, "save", 3),  # the third changed initiative, after two were written
-        (LogEntry.objects, "log_actions", 3),  # the history, after every row was written
+        # The new initiative, after the three changed ones were written.
+        (Initiative.objects, "bulk_create", 1),
+        # The yearly plans, after the initiatives and their departments were written.
+        (YearPlan.objects, "bulk_create", 1),
+        # The initiatives' history, after every row and the revision's entry were written.
+        (LogEntry.objects, "bulk_create", 1),
     ],
 )
 def test_it_writes_nothing_when_a_later_row_fails_while_applying(

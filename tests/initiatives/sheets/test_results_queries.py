@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from initiatives.models import Result
+from initiatives.models import Department, Initiative, InitiativeDepartment, Result
 from initiatives.sheets import results_workbook
 from tests.initiatives.sheets.results_helpers import Sheet, dump, export, login
 
@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 # and which of them may be edited now; then the 確認事項 (consistency checks) of every row:
 # indicators, targets and actuals, three queries for the whole file.
 PREVIEW_QUERIES = 15
+# Exactly this many once the user's departments and role are cached on the user.
+WARM_PREVIEW_QUERIES = 10
 
 
 def filled(content: bytes, *, rows: int | None = None) -> tuple[bytes, int]:
@@ -71,6 +73,37 @@ def test_the_preview_costs_the_same_queries_for_5_rows_as_for_the_whole_departme
     assert len(whole_preview.changed) == everything and not whole_preview.refused
     # Measured apart from the limit: exactly equal, not merely both under it.
     assert preview_queries(digital, small)[0] == preview_queries(digital, whole)[0]
+    assert dump() == before, "the preview writes nothing"
+
+
+def test_the_preview_costs_exactly_as_many_queries_for_50_rows_as_for_5(
+    digital, django_assert_num_queries
+) -> None:
+    """A department owning 50 initiatives or more (the digital department is given every
+    initiative it does not own yet): the preview of 5 rows and of 50 rows, asserted equal."""
+    department = Department.objects.get(name="デジタル行政戦略課")
+    owned = set(department.initiatives.values_list("pk", flat=True))
+    InitiativeDepartment.objects.bulk_create(
+        InitiativeDepartment(initiative=initiative, department=department, order=9)
+        for initiative in Initiative.objects.exclude(pk__in=owned)
+    )
+    exported = export(login(digital))
+    small, five = filled(exported, rows=5)
+    large, fifty = filled(exported, rows=50)
+    assert (five, fifty) == (5, 50)
+    before = dump()
+    # The first preview also caches the user's departments and role on the user.
+    results_workbook.preview_import(user=digital, content=small, filename="x.xlsx")
+    with django_assert_num_queries(WARM_PREVIEW_QUERIES):
+        small_preview = results_workbook.preview_import(
+            user=digital, content=small, filename="x.xlsx"
+        )
+    with django_assert_num_queries(WARM_PREVIEW_QUERIES):
+        large_preview = results_workbook.preview_import(
+            user=digital, content=large, filename="x.xlsx"
+        )
+    assert len(small_preview.changed) == 5 and len(large_preview.changed) == 50
+    assert not large_preview.refused
     assert dump() == before, "the preview writes nothing"
 
 
