@@ -94,10 +94,15 @@ def _serve_public(
     One query and a file response; nothing is rendered or queued here — public files are
     made at publication. Until one exists the answer is 503 with Retry-After.
     """
-    _fiscal_year(request, year)
     report = served_file(year=year, kind=kind, department_id=department_id)
+    # A file was made for the year, so some plan holds it; under /plans/<slug>/ it must be
+    # that plan's (no query: the plan is already read).
+    outside = getattr(request, "plan_prefixed", False) and not request.plan.contains_year(year)
+    if outside:
+        raise Http404("計画期間外の年度です。")
     if report is not None and report.file and report.file.storage.exists(report.file.name):
         return _file_response(report, filename=filename, private=False)
+    _fiscal_year(request, year)
     if department_id is not None:
         get_object_or_404(Department, pk=department_id)
     if not Edition.objects.filter(fiscal_year__year=year).exists():

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from initiatives.models import Plan
 from initiatives.plan.selectors import get_plan
@@ -24,15 +25,27 @@ def plan_scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, plan_slug: str | None = None, **kwargs):
-        try:
-            plan = get_plan(slug=plan_slug)
-        except Plan.DoesNotExist as missing:
-            raise Http404("このプランはありません。") from missing
+        if plan_slug is None:
+            # Unprefixed: the current plan, read only when the view uses it (a report
+            # download needs no plan, the year names it).
+            plan = SimpleLazyObject(_current_plan)
+        else:
+            try:
+                plan = get_plan(slug=plan_slug)
+            except Plan.DoesNotExist as missing:
+                raise Http404("このプランはありません。") from missing
         request.plan = plan
         request.plan_prefixed = plan_slug is not None
         return view(request, *args, plan=plan, **kwargs)
 
     return wrapper
+
+
+def _current_plan() -> Plan:
+    try:
+        return get_plan()
+    except Plan.DoesNotExist as missing:
+        raise Http404("プランが登録されていません。") from missing
 
 
 def plan_path(request: HttpRequest | None, path: str) -> str:
