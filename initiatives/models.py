@@ -28,6 +28,8 @@ from initiatives.results.models import (
     EvaluationPeriod,
     PublicCorrection,
     Result,
+    SubmissionDigest,
+    SubmissionNotice,
     WorkflowEvent,
 )
 
@@ -53,6 +55,8 @@ __all__ = [
     "Relisting",
     "Result",
     "Stance",
+    "SubmissionDigest",
+    "SubmissionNotice",
     "Target",
     "WorkflowEvent",
     "YearPlan",

@@ -11,10 +11,9 @@ courtesy.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.admin.common import ScreenContext, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
+from initiatives.admin.review import BulkSteps, ReviewScreens
 from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
 from initiatives.results import services, transitions
 from initiatives.results.consistency import entry_findings, findings_for, result_findings
@@ -109,7 +109,9 @@ def _findings_cell(result: Result) -> str:
 
 
 @admin.register(Result)
-class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
+class ResultAdmin(
+    ReviewScreens, BulkSteps, YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin
+):
     """実施結果: the entry screen for departments and the review screen for HQ."""
 
     list_display = [
@@ -220,84 +222,12 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context=extra)
 
-    @admin.action(description=_("選択した実施結果を提出する"), permissions=["edit"])
-    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        editable = restrict(queryset, request.user, Action.EDIT).select_related("initiative")
-        return self._bulk(request, queryset, editable, services.submit_result, "提出")
-
-    @admin.action(description=_("選択した提出済の実施結果を承認する"), permissions=["review"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        reviewable = (
-            restrict(queryset, request.user, Action.REVIEW)
-            .filter(state__in=transitions.sources(Step.APPROVE))
-            .select_related("initiative", "fiscal_year")
-        )
-        found = findings_for(reviewable)
-        flagged = [(r, found[r.pk]) for r in reviewable if found[r.pk]]
-        if flagged and request.POST.get("confirm_findings") != "yes":
-            return TemplateResponse(
-                request,
-                "admin/initiatives/result/approve_confirm.html",
-                self._context(
-                    request,
-                    title="確認事項のある実施結果の承認",
-                    flagged=flagged,
-                    count=len(found),
-                    selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-                    action="approve_selected",
-                    select_across=request.POST.get("select_across", "0"),
-                ),
-            )
-        return self._bulk(request, queryset, reviewable, services.approve_result, "承認")
-
-    def _bulk(
-        self, request: HttpRequest, queryset: QuerySet, targets: QuerySet, service, verb: str
-    ) -> HttpResponse | None:
-        """Take one step on each target, each in its own transaction, at the version listed.
-
-        A result someone else changed meanwhile is left alone and listed; then the answer is
-        409 with what was done and what was not, instead of the list."""
-        total = queryset.count()  # counted before any step moves rows out of a filtered list
-        done, problems, conflicts = 0, [], []
-        for result in targets:
-            label = f"No.{result.initiative.code}"
-            try:
-                service(result=result, user=request.user, version=result.version)
-                done += 1
-            except (services.StaleResultError, PermissionDenied) as error:
-                conflicts.append(f"{label}: {error}")
-            except ValidationError as error:
-                problems.append(f"{label}: {'、'.join(error.messages)}")
-        skipped = total - done - len(problems) - len(conflicts)
-        if done:
-            self.message_user(request, f"{done}件を{verb}しました。", messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, f"{verb}できませんでした — {problem}", messages.ERROR)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped}件は今の入力状況・権限では対象外のため、何もしていません。",
-                messages.WARNING,
-            )
-        if not conflicts:
-            return None
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/bulk_conflict.html",
-            self._context(
-                request,
-                title=f"一部の実施結果を{verb}できませんでした",
-                conflicts=conflicts,
-                list_url=request.get_full_path(),
-            ),
-            status=409,
-        )
-
     # --- extra screens ---
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
+            *self.review_urls(),
             *self.year_urls(),
             *self.sheet_urls(),
             path(
@@ -398,7 +328,8 @@ class ResultAdmin(YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
             "admin/initiatives/result/entry.html",
             self._context(
                 request,
-                title=f"{result.fiscal_year.label} 実施結果の入力",
+                title=f"{result.fiscal_year.label} 実施結果の"
+                + ("確認" if is_hq(user) else "入力"),
                 result=result,
                 initiative=result.initiative,
                 state_badge=state_badge(result.state),

@@ -123,6 +123,11 @@ def allowed(user, obj: Model | None, action: Action | str) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+def refusal(action: Action | str) -> str:
+    """Why `action` is refused, in the words `check` uses."""
+    return _DENIED[Action(action)]
+
+
 def check(user, obj: Model | None, action: Action | str) -> None:
     """Raise PermissionDenied (HTTP 403) with a Japanese message unless allowed."""
     if not allowed(user, obj, action):

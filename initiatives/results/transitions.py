@@ -44,7 +44,20 @@ class Mail(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
+    PUBLISHED = "published"
     REOPENED = "reopened"
+
+
+# Who each mail goes to: a submission to HQ (per event, or in the digest of
+# `send_submission_digest` when SUBMISSION_DIGEST is daily/hourly), every other step to the
+# owning departments.
+MAIL_TO: dict[Mail, Role] = {
+    Mail.SUBMITTED: Role.HQ,
+    Mail.RETURNED: Role.DEPARTMENT,
+    Mail.APPROVED: Role.DEPARTMENT,
+    Mail.PUBLISHED: Role.DEPARTMENT,
+    Mail.REOPENED: Role.DEPARTMENT,
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,7 @@ _ROWS = (
     (State.SUBMITTED, Step.RETURN, State.RETURNED, _HQ, "差戻し", Mail.RETURNED, True),
     (State.APPROVED, Step.RETURN, State.RETURNED, _HQ, "差戻し", Mail.RETURNED, True),
     (State.SUBMITTED, Step.APPROVE, State.APPROVED, _HQ, "承認", Mail.APPROVED, False),
-    (State.APPROVED, Step.PUBLISH, State.PUBLISHED, _HQ, "公開", None, False),
+    (State.APPROVED, Step.PUBLISH, State.PUBLISHED, _HQ, "公開", Mail.PUBLISHED, False),
     (State.PUBLISHED, Step.REOPEN, State.DRAFT, _HQ, "修正のため再開", Mail.REOPENED, False),
 )
 TABLE: dict[tuple[State, Step], Transition] = {(row[0], row[1]): Transition(*row) for row in _ROWS}
