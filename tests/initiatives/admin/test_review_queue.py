@@ -156,9 +156,7 @@ def test_an_old_link_to_a_decided_result_goes_to_the_queue(queue) -> None:
     no1 = results["1"]
     services.approve_result(result=no1, user=hq, version=no1.version)
     response = login(hq).get(URL, {"id": no1.pk})
-    assert response.status_code == 302 and response["Location"].endswith(
-        f"id={results['15'].pk}"
-    )
+    assert response.status_code == 302 and response["Location"].endswith(f"id={results['15'].pk}")
 
 
 def test_department_staff_get_403(queue) -> None:
