@@ -306,9 +306,12 @@ class ResultAdmin(
                     )
                 status = self._refuse_stale(request, result, entry_form, Action.EDIT)
                 status = status or self._handle_entry(request, result, entry_form, action)
-            elif action in ("return", "approve", "reopen"):
+            elif action in ("return", "approve", "reopen", "report_decision"):
                 review_form = ReviewForm(request.POST)
-                needed = Action.REOPEN if action == "reopen" else Action.REVIEW
+                needed = {
+                    "reopen": Action.REOPEN,
+                    "report_decision": Action.REPORT_DECISION,
+                }.get(action, Action.REVIEW)
                 status = self._refuse_stale(request, result, review_form, needed)
                 status = status or self._handle_review(request, result, review_form, action)
             else:
@@ -319,7 +322,13 @@ class ResultAdmin(
         period = context.period
         can_edit = allowed(user, result, Action.EDIT)
         read_only_reason = ""
-        if not can_edit:
+        can_report_decision = allowed(user, result, Action.REPORT_DECISION)
+        if can_report_decision:
+            read_only_reason = (
+                "未確定のまま公開されています。確定したら「確定結果を報告する」を押し、"
+                "確定した達成状況を入力して提出してください。"
+            )
+        elif not can_edit:
             read_only_reason = transitions.locked_reason(result.state)
             if not read_only_reason and not is_hq(user):
                 read_only_reason = "入力期間外のため編集できません。"
@@ -343,6 +352,7 @@ class ResultAdmin(
                 can_review=allowed(user, result, Action.REVIEW),
                 can_approve=result.state in transitions.sources(Step.APPROVE),
                 can_reopen=allowed(user, result, Action.REOPEN),
+                can_report_decision=can_report_decision,
                 read_only_reason=read_only_reason,
                 conflict=status == 409,
                 restored=kept is not None,
@@ -426,6 +436,7 @@ class ResultAdmin(
             "return": services.return_result,
             "approve": services.approve_result,
             "reopen": services.reopen_result,
+            "report_decision": services.report_decision,
         }[action]
         try:
             service(
@@ -444,6 +455,8 @@ class ResultAdmin(
             "return": "差し戻しました。担当課に通知しました。",
             "approve": "承認しました。担当課に通知しました。年度の公開で市民に公開されます。",
             "reopen": "修正のため再開しました。公開中の内容は、再承認・再公開まで変わりません。",
+            "report_decision": "確定結果を入力できます。確定した達成状況と実施結果を入力して"
+            "「提出する」を押してください。公開中の内容は、承認・公開まで変わりません。",
         }[action]
         self.message_user(request, done, messages.SUCCESS)
         return 302

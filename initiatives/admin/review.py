@@ -60,7 +60,8 @@ class ReviewScreens:
         order = source.get("order", "")
         order = order if order in QueueOrder.values else QueueOrder.POLICY
         raw = source.get("id", "")
-        current = int(raw) if raw.isascii() and raw.isdigit() else None
+        # A database key has at most 18 digits; a longer "id" is no result at all.
+        current = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
         queue = review_queue(user=request.user, order=order)
         status, form = 200, None
         if request.method == "POST":

@@ -279,8 +279,8 @@ def notify_decision_due(*, department: Department, results: list[Result]) -> int
     body = (
         f"{department.name} の皆さま\n\n公開中の実施結果のうち「未確定」の取組が、"
         f"確定予定の月を迎えました（{len(results)} 件）。\n"
-        "確定したら、推進本部に「修正のため再開」を依頼し、確定した達成状況を入力して"
-        f"提出してください。\n\n{lines}\n"
+        "確定したら、下のリンクから入力画面を開いて「確定結果を報告する」を押し、確定した"
+        f"達成状況を入力して提出してください。\n\n{lines}\n"
     )
     return _sent(
         "【行政経営プラン】未確定の実施結果の確定時期のお知らせ",

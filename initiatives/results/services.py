@@ -107,7 +107,7 @@ _HQ_PERMISSION = {
 def _permission(step: Step) -> Action:
     """The permission `step` needs, from the role the transition table gives it."""
     if transitions.role_of(step) is Role.DEPARTMENT:
-        return Action.EDIT
+        return Action.REPORT_DECISION if step is Step.REPORT_DECISION else Action.EDIT
     return _HQ_PERMISSION[step]
 
 
@@ -330,6 +330,15 @@ def approve_result(*, result: Result, user, version: int, comment: str = "") -> 
 def reopen_result(*, result: Result, user, version: int, comment: str = "") -> Result:
     """HQ reopens one published result for correction; the public keeps the published copy."""
     result, row = _begin(result, step=Step.REOPEN, user=user, version=version)
+    return _finish(result, row, user=user, comment=comment)
+
+
+@transaction.atomic
+def report_decision(*, result: Result, user, version: int, comment: str = "") -> Result:
+    """The department starts 「確定結果を報告する」 on its published 未確定 result: it can enter
+    the final status and submit it; the public keeps the published copy until HQ approves
+    and publishes it (listed then as a correction)."""
+    result, row = _begin(result, step=Step.REPORT_DECISION, user=user, version=version)
     return _finish(result, row, user=user, comment=comment)
 
 
