@@ -76,6 +76,22 @@ class ReviewScreens:
             if status == 302:
                 return HttpResponseRedirect(self._review_url(order, after_decision(queue, current)))
         here = position(queue, current)
+        if request.method == "GET" and here.current is not None and here.index == 0:
+            # Decided meanwhile, or an old or foreign link: go to the head of the queue.
+            gone = (
+                restrict(Result.objects.all(), request.user, Action.VIEW)
+                .select_related("initiative")
+                .filter(pk=here.current)
+                .first()
+            )
+            if gone is not None:
+                self.message_user(
+                    request,
+                    f"No.{gone.initiative.code} はもう提出済ではありません"
+                    f"（{gone.get_state_display()}）。確認待ちの先頭を表示します。",
+                    messages.INFO,
+                )
+            return HttpResponseRedirect(self._review_url(order, here.next))
         result = None
         if here.current is not None:
             result = (
@@ -84,15 +100,6 @@ class ReviewScreens:
                 .filter(pk=here.current)
                 .first()
             )
-        if result is not None and here.index == 0 and status == 200 and form is None:
-            # Someone decided it meanwhile (or the link is old): go to the queue instead.
-            self.message_user(
-                request,
-                f"No.{result.initiative.code} はもう提出済ではありません"
-                f"（{result.get_state_display()}）。確認待ちの先頭を表示します。",
-                messages.INFO,
-            )
-            return HttpResponseRedirect(self._review_url(order, here.next))
         if form is None and result is not None:
             form = ReviewForm(initial={"version": result.version})
         return TemplateResponse(
