@@ -197,6 +197,13 @@ def digest_due(*, now: datetime.datetime) -> bool:
     return last is None or last.date() < local.date()
 
 
+def _when(moment: datetime.datetime, *, minutes: bool = True) -> str:
+    """12月2日 9:05 (or 12月2日 9時), in local time."""
+    local = timezone.localtime(moment)
+    day = f"{local.month}月{local.day}日 {local.hour}"
+    return f"{day}:{local.minute:02d}" if minutes else f"{day}時"
+
+
 def _digest_body(notices: list[SubmissionNotice], *, now: datetime.datetime) -> str:
     lines = []
     for notice in notices:
@@ -206,14 +213,14 @@ def _digest_body(notices: list[SubmissionNotice], *, now: datetime.datetime) -> 
         lines.append(
             f"・No.{initiative.code} {initiative.name}（{result.fiscal_year.label}）\n"
             f"  {initiative.department_names}　"
-            f"{timezone.localtime(event.created_at):%m月%d日 %H:%M} 提出{state}\n"
+            f"{_when(event.created_at)} 提出{state}\n"
             f"  {review_url(result)}"
         )
     listed = "\n".join(lines)
     return (
         "推進本部の皆さま\n\n"
         f"前回のお知らせの後に提出された実施結果が {len(notices)} 件あります"
-        f"（{timezone.localtime(now):%m月%d日 %H:%M} 現在）。\n\n"
+        f"（{_when(now)} 現在）。\n\n"
         f"提出済を順に確認する: {review_url()}\n\n{listed}\n"
     )
 
@@ -233,8 +240,7 @@ def send_submission_digest(*, now: datetime.datetime) -> SubmissionDigest | None
         return None
     digest = SubmissionDigest.objects.create()
     digest.mail = _send(
-        f"【提出】実施結果の提出 {len(waiting)}件"
-        f"（{timezone.localtime(now):%m月%d日 %H時}までのまとめ）",
+        f"【提出】実施結果の提出 {len(waiting)}件（{_when(now, minutes=False)}までのまとめ）",
         _digest_body(waiting, now=now),
         hq_recipients(),
         purpose=DIGEST_PURPOSE,
