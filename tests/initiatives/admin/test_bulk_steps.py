@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from initiatives.models import Result
@@ -172,3 +174,21 @@ def test_department_staff_cannot_bulk_approve(people) -> None:
     )
     assert response.status_code in (200, 302)
     assert result_of("1", 2024).state == Result.State.SUBMITTED
+
+
+def test_the_confirmation_page_reads_every_row_in_a_fixed_number_of_queries(people) -> None:
+    hq, digital, _zero, period = people
+    no1 = submitted("1", 2024, digital)
+    client = login(hq)
+    query = f"?fiscal_year__id__exact={period.fiscal_year_id}"
+
+    def queries(data: dict) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.post(LIST_URL + query, data)
+        assert page.status_code == 200
+        return len(captured)
+
+    one = queries({"action": "approve_selected", "_selected_action": [no1.pk]})
+    every = queries({"action": "approve_selected", "select_across": "1", "_selected_action": ["0"]})
+    assert Result.objects.filter(fiscal_year=period.fiscal_year).count() > 100
+    assert every - one <= 2, (one, every)  # never a query per row
