@@ -5,6 +5,7 @@ written for them. Everything that shows or parses these asks here."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -144,6 +145,11 @@ def era_label(year: int) -> str:
 def era_label_western(year: int) -> str:
     """2024 → 令和6年度（2024年度）: the era label with the Western fiscal year beside it."""
     return f"{era_label(year)}（{year}年度）"
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """The Japanese fiscal year (April–March) a day falls in: 2027-03-31 → 2026."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def era_short(year: int) -> str:

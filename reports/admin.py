@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from initiatives.models import FiscalYear
-from initiatives.plan.selectors import get_plan
+from initiatives.plan.selectors import plans_newest_first
 from initiatives.roles import is_hq
 from reports.models import RenderedReport
 
@@ -32,8 +32,10 @@ class RenderedReportAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = extra_context or {}
         if is_hq(request.user):
-            plan = get_plan()
-            extra_context["draft_years"] = FiscalYear.objects.filter(
-                year__range=(plan.start_year, plan.end_year)
-            ).order_by("year")
+            # Every plan's years, newest plan first: in the spring after a plan's last year,
+            # HQ drafts its final report while the next plan's first year is under way.
+            extra_context["draft_plans"] = [
+                (plan, FiscalYear.objects.filter(year__range=(plan.start_year, plan.end_year)))
+                for plan in plans_newest_first()
+            ]
         return super().changelist_view(request, extra_context=extra_context)

@@ -21,8 +21,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from initiatives.models import Department, Edition, FiscalYear
-from initiatives.plan.selectors import get_plan
+from initiatives.models import Department, Edition, FiscalYear, Plan
+from initiatives.plan.selectors import plan_of_year
 from reports.assembly import assembly_data
 from reports.excel import achievement_workbook, assembly_workbook
 from reports.models import RenderedReport
@@ -52,16 +52,24 @@ class ReportRequest:
         return self.kind == RenderedReport.Kind.DRAFT
 
 
+def _plan_of(request: ReportRequest) -> Plan:
+    """The plan the report's fiscal year belongs to (periods do not overlap)."""
+    plan = plan_of_year(request.fiscal_year.year)
+    if plan is None:
+        raise Plan.DoesNotExist(f"{request.fiscal_year.label}を含むプランがありません。")
+    return plan
+
+
 def build_html(*, request: ReportRequest) -> tuple[str, str]:
     """The report's HTML and content key for the data as it is now."""
     if request.kind == RenderedReport.Kind.ASSEMBLY:
         rendered = assembly_html(
-            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year),
+            data=assembly_data(plan=_plan_of(request), fiscal_year=request.fiscal_year),
             edition=request.edition,
         )
         return rendered.html, rendered.key
     data = report_data(
-        plan=get_plan(),
+        plan=_plan_of(request),
         fiscal_year=request.fiscal_year,
         draft=request.draft,
         department=request.department,
@@ -74,9 +82,11 @@ def render_xlsx(*, request: ReportRequest) -> bytes:
     """The Excel tables (取組事項一覧 or 議会報告) for the published data as it is now."""
     if request.kind == RenderedReport.Kind.ASSEMBLY_XLSX:
         return assembly_workbook(
-            data=assembly_data(plan=get_plan(), fiscal_year=request.fiscal_year)
+            data=assembly_data(plan=_plan_of(request), fiscal_year=request.fiscal_year)
         )
-    return achievement_workbook(data=report_data(plan=get_plan(), fiscal_year=request.fiscal_year))
+    return achievement_workbook(
+        data=report_data(plan=_plan_of(request), fiscal_year=request.fiscal_year)
+    )
 
 
 XLSX_KINDS = (RenderedReport.Kind.XLSX, RenderedReport.Kind.ASSEMBLY_XLSX)

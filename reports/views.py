@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from initiatives.models import Department, Edition, FiscalYear
-from initiatives.plan.selectors import get_plan
+from initiatives.models import Department, Edition, FiscalYear, Plan
+from initiatives.plan.selectors import plan_of_year
+from initiatives.public.plans import plan_scoped
 from initiatives.roles import is_hq
 from reports.editions import served_file
 from reports.models import RenderedReport
@@ -19,9 +20,15 @@ from reports.services import MAX_ATTEMPTS, ReportRequest, request_report, retry_
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _fiscal_year(year: int) -> FiscalYear:
-    plan = get_plan()
-    if not plan.start_year <= year <= plan.end_year:
+def _fiscal_year(request: HttpRequest, year: int) -> FiscalYear:
+    """The year asked for, within the plan of the URL: under /plans/<slug>/ that plan's
+    period; unprefixed, any plan's (a year belongs to one plan, so links published while an
+    earlier plan was current keep answering)."""
+    if getattr(request, "plan_prefixed", False):
+        inside = request.plan.contains_year(year)
+    else:
+        inside = plan_of_year(year) is not None
+    if not inside:
         raise Http404("計画期間外の年度です。")
     return get_object_or_404(FiscalYear, year=year)
 
@@ -36,7 +43,7 @@ def _not_ready(
     """503 with Retry-After and a short page: never an HTML page saved under a .pdf name,
     never a self-refresh (the reader reloads when they choose). For HQ's draft (`report`)
     it says what the rendering is doing and, once it failed, offers 「もう一度作成する」."""
-    fiscal_year = _fiscal_year(year)
+    fiscal_year = _fiscal_year(request, year)
     failed = report is not None and report.state == RenderedReport.State.FAILED
     response = render(
         request,
@@ -45,7 +52,7 @@ def _not_ready(
             "fiscal_year": fiscal_year,
             "kind_label": RenderedReport.Kind(kind).label,
             "failed": failed,
-            "plan": get_plan(),
+            "plan": plan_of_year(fiscal_year.year),
             "again": request.get_full_path(),
             "report": report,
             "progress": _progress(report) if report is not None else "",
@@ -75,13 +82,13 @@ def _serve_public(
     One query and a file response; nothing is rendered or queued here — public files are
     made at publication. Until one exists the answer is 503 with Retry-After.
     """
+    _fiscal_year(request, year)
     report = served_file(year=year, kind=kind, department_id=department_id)
     if report is not None and report.file and report.file.storage.exists(report.file.name):
         return _file_response(report, filename=filename, private=False)
     if department_id is not None:
         get_object_or_404(Department, pk=department_id)
     if not Edition.objects.filter(fiscal_year__year=year).exists():
-        _fiscal_year(year)
         raise Http404("この年度の実施結果はまだ公表されていません。")
     return _not_ready(request, year=year, kind=kind)
 
@@ -126,14 +133,16 @@ def _progress(report: RenderedReport) -> str:
 
 
 @require_GET
-def full_pdf(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def full_pdf(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     return _serve_public(
         request, year=year, kind=RenderedReport.Kind.FULL, filename=f"kanazawa-plan-{year}.pdf"
     )
 
 
 @require_GET
-def summary_pdf(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def summary_pdf(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     return _serve_public(
         request,
         year=year,
@@ -143,7 +152,8 @@ def summary_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_GET
-def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
+@plan_scoped
+def department_pdf(request: HttpRequest, year: int, department_id: int, plan: Plan) -> HttpResponse:
     return _serve_public(
         request,
         year=year,
@@ -154,11 +164,12 @@ def department_pdf(request: HttpRequest, year: int, department_id: int) -> HttpR
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def draft_pdf(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     """HQ only: the report from the working (unpublished) results, marked 「案」."""
     if not is_hq(request.user):
         raise PermissionDenied("案の報告書は推進本部のみ閲覧できます。")
-    fiscal_year = _fiscal_year(year)
+    fiscal_year = _fiscal_year(request, year)
     return _serve_draft(
         request,
         ReportRequest(kind=RenderedReport.Kind.DRAFT, fiscal_year=fiscal_year),
@@ -167,7 +178,8 @@ def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_GET
-def assembly_pdf(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def assembly_pdf(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     """The report to the assembly (議会報告): published results, opinions and revisions."""
     return _serve_public(
         request,
@@ -178,7 +190,8 @@ def assembly_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_GET
-def assembly_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def assembly_xlsx(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     return _serve_public(
         request,
         year=year,
@@ -188,7 +201,8 @@ def assembly_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_GET
-def achievement_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+@plan_scoped
+def achievement_xlsx(request: HttpRequest, year: int, plan: Plan) -> HttpResponse:
     return _serve_public(
         request, year=year, kind=RenderedReport.Kind.XLSX, filename=f"kanazawa-plan-{year}.xlsx"
     )

@@ -69,3 +69,28 @@ def _cached_document() -> dict:
     if "doc" not in _CACHE:
         _CACHE["doc"] = real_plan_document()
     return _CACHE["doc"]
+
+
+def next_plan_document(document: dict, *, slug: str = "2027-2030", shift: int = 4) -> dict:
+    """The real plan turned into the next plan, as a city would draft it from an export:
+    its own slug, title and period (every year moved by `shift`), and no results yet."""
+    doc = copy.deepcopy(document)
+    doc["format"] = "kanazawa-plan/2"
+    plan = doc["plan"]
+    plan.update(
+        slug=slug,
+        title="金沢市行政経営プラン（第2期）",
+        start_year=plan["start_year"] + shift,
+        end_year=plan["end_year"] + shift,
+    )
+    for policy in doc["policies"]:
+        for measure in policy["measures"]:
+            for direction in measure["directions"]:
+                for initiative in direction["initiatives"]:
+                    initiative["years"] = {
+                        str(int(year) + shift): {**entry, "result": None}
+                        for year, entry in initiative["years"].items()
+                    }
+                for relisted in direction.get("relisted", []):
+                    relisted.pop("result_texts", None)
+    return doc

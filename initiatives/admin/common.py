@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from initiatives.models import Result
+from initiatives.models import Plan, Result
 from initiatives.results import transitions
 from initiatives.roles import is_hq
 
@@ -51,3 +51,11 @@ class ReadOnlyHQAdmin(HQOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def several_plans(request: HttpRequest) -> bool:
+    """More than one plan is held: lists then name each row's plan (in the spring after a
+    plan's last year, a department works on two). Asked once per request."""
+    if not hasattr(request, "_several_plans"):
+        request._several_plans = Plan.objects.count() > 1
+    return request._several_plans

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from initiatives.models import FiscalYear, Result
+from initiatives.plan.selectors import plan_of_year, years_by_plan
 from initiatives.publication.selectors import EditionCounts
 from initiatives.results import services, transitions
 from initiatives.results.permissions import Action, check
@@ -48,6 +49,7 @@ class YearScreens:
             periods = open_periods()
             fiscal_year = periods[0].fiscal_year if periods else years[-1]
         data = overview(fiscal_year=fiscal_year)
+        plan = plan_of_year(fiscal_year.year)
         base = reverse("admin:initiatives_result_changelist")
         query = f"fiscal_year__id__exact={fiscal_year.pk}"
         return TemplateResponse(
@@ -57,7 +59,8 @@ class YearScreens:
                 request,
                 title=f"{fiscal_year.label} 実施結果の集計",
                 data=data,
-                years=years,
+                plan=plan,
+                year_groups=years_by_plan(years),
                 fiscal_year=fiscal_year,
                 deadline_text=deadline_text(data.period) if data.period else "",
                 list_url=f"{base}?{query}",

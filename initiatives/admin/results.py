@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.admin.common import ScreenContext, state_badge
+from initiatives.admin.common import ScreenContext, several_plans, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.admin.review import BulkSteps, ReviewScreens
@@ -134,7 +134,7 @@ class ResultAdmin(
         "initiative__owners__department",
     ]
     search_fields = ["initiative__code", "initiative__name", "text"]
-    list_select_related = ["initiative", "fiscal_year", "updated_by"]
+    list_select_related = ["initiative__plan", "fiscal_year", "updated_by"]
     list_per_page = 50
     actions = ["submit_selected", "approve_selected"]
     change_list_template = "admin/initiatives/result/change_list.html"
@@ -167,9 +167,18 @@ class ResultAdmin(
         return False
 
     def get_list_filter(self, request: HttpRequest) -> list:
+        filters = list(self.list_filter)
+        if several_plans(request):
+            filters.insert(0, "initiative__plan")
         if is_hq(request.user):
-            return self.list_filter
-        return [f for f in self.list_filter if f != "initiative__owners__department"]
+            return filters
+        return [f for f in filters if f != "initiative__owners__department"]
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        display = list(super().get_list_display(request))
+        if several_plans(request):
+            display.insert(display.index("fiscal_year") + 1, "plan_display")
+        return display
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Result:
         result = super().get_object(request, object_id, from_field)
@@ -182,6 +191,11 @@ class ResultAdmin(
     @admin.display(description=_("取組"), ordering="initiative__order")
     def initiative_display(self, obj: Result) -> str:
         return f"No.{obj.initiative.code} {obj.initiative.name}"
+
+    @admin.display(description=_("プラン"), ordering="initiative__plan__start_year")
+    def plan_display(self, obj: Result) -> str:
+        plan = obj.initiative.plan
+        return f"{plan.title}（{plan.period_label}）"
 
     @admin.display(description=_("入力状況"), ordering="state")
     def state_display(self, obj: Result) -> str:
@@ -206,10 +220,15 @@ class ResultAdmin(
             and request.method == "GET"
             and self.has_view_permission(request)
         ):
-            # Land on the year being entered; the year filter still shows every year.
-            return HttpResponseRedirect(
-                f"{request.path}?fiscal_year__id__exact={periods[0].fiscal_year_id}"
+            # Land on the year(s) being entered — two when an old plan's last year and the
+            # next plan's first are open together; the year filter still shows every year.
+            years = sorted({p.fiscal_year_id for p in periods})
+            lookup = (
+                f"fiscal_year__id__exact={years[0]}"
+                if len(years) == 1
+                else f"fiscal_year__id__in={','.join(map(str, years))}"
             )
+            return HttpResponseRedirect(f"{request.path}?{lookup}")
         extra = {
             "periods": [(p, deadline_text(p)) for p in periods],
             "sheet_year": periods[0].fiscal_year if periods else None,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin.common import several_plans
 from initiatives.models import (
     Actual,
     Department,
@@ -33,7 +34,7 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.selectors import get_plan
+from initiatives.plan.selectors import get_plan, plans_newest_first
 from initiatives.results.permissions import Action, allowed, check
 from initiatives.sheets import plan_workbook as plan_sheet
 from initiatives.sheets.io import (
@@ -268,6 +269,8 @@ class InitiativeAdmin(StructureAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra = {
             "can_import_plan": allowed(request.user, None, Action.CHANGE_STRUCTURE),
+            # Several plans: each has its own workbook links.
+            "workbook_plans": plans_newest_first() if several_plans(request) else [],
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra)
@@ -295,15 +298,24 @@ class InitiativeAdmin(StructureAdmin):
             *super().get_urls(),
         ]
 
+    def _chosen_plan(self, request: HttpRequest) -> Plan:
+        """The plan a workbook screen works on: `?plan=<slug>`, else the current plan."""
+        slug = request.GET.get("plan") or request.POST.get("plan") or None
+        try:
+            return get_plan(slug=slug)
+        except Plan.DoesNotExist as missing:
+            raise Http404("このプランはありません。") from missing
+
     def plan_export_view(self, request: HttpRequest) -> HttpResponse:
         check(request.user, None, Action.VIEW_STRUCTURE)
-        content = plan_sheet.export_plan_workbook(plan=get_plan())
+        plan = self._chosen_plan(request)
+        content = plan_sheet.export_plan_workbook(plan=plan)
         return HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={
                 "Content-Disposition": content_disposition_header(
-                    as_attachment=True, filename=plan_sheet.export_filename()
+                    as_attachment=True, filename=plan_sheet.export_filename(plan=plan)
                 ),
                 "Cache-Control": "no-store",
             },
@@ -311,21 +323,26 @@ class InitiativeAdmin(StructureAdmin):
 
     def plan_import_view(self, request: HttpRequest) -> HttpResponse:
         check(request.user, None, Action.CHANGE_STRUCTURE)
-        plan = get_plan()
+        plan = self._chosen_plan(request)
         if request.method != "POST":
-            return self._plan_import_page(request, form=plan_sheet.PlanImportForm(plan=plan))
+            return self._plan_import_page(
+                request, plan=plan, form=plan_sheet.PlanImportForm(plan=plan)
+            )
         form = plan_sheet.PlanImportForm(request.POST, request.FILES, plan=plan)
         if not form.is_valid():
-            return self._plan_import_page(request, form=form)
+            return self._plan_import_page(request, plan=plan, form=form)
         filename = safe_filename(form.cleaned_data["file"].name)
         preview = plan_sheet.preview_plan_import(form.content, plan=plan)
         pending = None
         if preview.can_apply:
-            pending = self._keep_upload(request, form.content, filename, form.revision, preview)
+            pending = self._keep_upload(
+                request, form.content, filename, form.revision, preview, plan=plan
+            )
         else:
             self._forget_upload(request)
         return self._plan_import_page(
             request,
+            plan=plan,
             form=form,
             preview=preview,
             pending=pending,
@@ -349,6 +366,10 @@ class InitiativeAdmin(StructureAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:initiatives_initiative_plan_import"))
+        try:
+            plan = get_plan(slug=pending.get("plan"))
+        except Plan.DoesNotExist as missing:
+            raise Http404("このプランはありません。") from missing
         revision = plan_sheet.RevisionSpec(
             code=pending["revision"]["code"],
             label=pending["revision"]["label"],
@@ -361,17 +382,18 @@ class InitiativeAdmin(StructureAdmin):
                 user=request.user,
                 revision=revision,
                 fingerprint=pending["fingerprint"],
+                plan=plan,
             )
         except ValidationError as error:
-            plan = get_plan()
             preview = plan_sheet.preview_plan_import(content, plan=plan)
             kept = None
             if preview.can_apply:
-                kept = self._keep_upload(request, content, filename, revision, preview)
+                kept = self._keep_upload(request, content, filename, revision, preview, plan=plan)
             else:
                 self._forget_upload(request)
             return self._plan_import_page(
                 request,
+                plan=plan,
                 form=plan_sheet.PlanImportForm(plan=plan),
                 preview=preview,
                 pending=kept,
@@ -389,11 +411,14 @@ class InitiativeAdmin(StructureAdmin):
         )
         return HttpResponseRedirect(reverse("admin:initiatives_initiative_changelist"))
 
-    def _keep_upload(self, request, content: bytes, filename: str, revision, preview) -> dict:
+    def _keep_upload(
+        self, request, content: bytes, filename: str, revision, preview, *, plan: Plan
+    ) -> dict:
         """Keep the previewed file on the server until it is confirmed (one per session)."""
         token = keep_upload(request, purpose=_PENDING_IMPORT, content=content, filename=filename)
         pending = {
             "token": token,
+            "plan": plan.slug,
             "revision": {
                 "code": revision.code,
                 "label": revision.label,
@@ -416,7 +441,8 @@ class InitiativeAdmin(StructureAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": "プランの構成をExcelから取り込む（改訂）",
-                "export_url": reverse("admin:initiatives_initiative_plan_export"),
+                "export_url": reverse("admin:initiatives_initiative_plan_export")
+                + (f"?plan={context['plan'].slug}" if context.get("plan") else ""),
                 "max_upload": plan_sheet.MAX_UPLOAD_LABEL,
                 **context,
             },

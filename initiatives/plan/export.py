@@ -73,6 +73,7 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
     return {
         "format": FORMAT,
         "plan": {
+            "slug": plan.slug,
             "title": plan.title,
             "subtitle": plan.subtitle,
             "author": plan.author,

@@ -1,4 +1,5 @@
-"""The plan interchange format (`kanazawa-plan/1`, see docs/plan-format.md).
+"""The plan interchange format (`kanazawa-plan/2`, which also reads `kanazawa-plan/1`;
+see docs/plan-format.md).
 
 `validate_document` checks a whole document before anything is written and reports the
 JSON path of the first problem; `services.import_plan` writes a validated document.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from initiatives.vocabulary import RESOURCE_LABELS, Comparison, Status
 
-FORMAT = "kanazawa-plan/1"
+FORMAT = "kanazawa-plan/2"
+# Documents of the first version (no plan.slug) still load: the slug is then the period.
+READABLE_FORMATS = ("kanazawa-plan/1", FORMAT)
 STATUSES = tuple(Status.values)
 COMPARISONS = tuple(Comparison.values)
 RESOURCES = RESOURCE_LABELS
@@ -121,8 +125,10 @@ def validate_document(data: Any) -> None:
     root = _Node(data, "")
     if not isinstance(data, dict):
         raise root.fail("文書の最上位はオブジェクトである必要があります")
-    if _field(root, "format", str).value != FORMAT:
-        raise root.child("format").fail(f"{FORMAT!r} である必要があります")
+    if _field(root, "format", str).value not in READABLE_FORMATS:
+        raise root.child("format").fail(
+            f"{' か '.join(repr(f) for f in READABLE_FORMATS)} である必要があります"
+        )
     revision_codes = _validate_plan(_field(root, "plan", dict))
     initiatives: list[tuple[str, _Node]] = []
     relisted: list[tuple[str, _Node]] = []
@@ -150,6 +156,14 @@ def validate_document(data: Any) -> None:
     _unique([(t.value["term"], t) for t in terms], "用語")
 
 
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+
+
+def plan_slug(plan: dict) -> str:
+    """The document's plan slug; `kanazawa-plan/1` documents have none: their period."""
+    return plan.get("slug") or f"{plan['start_year']}-{plan['end_year']}"
+
+
 def _validate_plan(plan: _Node) -> set[str]:
     for key in ("title", "philosophy"):
         _text(plan, key, required=True)
@@ -159,6 +173,11 @@ def _validate_plan(plan: _Node) -> set[str]:
     end = _field(plan, "end_year", int).value
     if not 2019 <= start <= end <= start + 20:
         raise plan.child("end_year").fail("推進期間の年度が正しくありません")
+    slug = _optional(plan, "slug", str)
+    if slug is not None and not SLUG.fullmatch(slug.value):
+        raise plan.child("slug").fail(
+            "半角の英小文字・数字・ハイフンで、50字以内で書きます（例: 2023-2026）"
+        )
     revisions = _items(plan, "revisions")
     for revision in revisions:
         _text(revision, "code", required=True)

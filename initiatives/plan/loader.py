@@ -31,7 +31,7 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
-from initiatives.plan.interchange import policy_issues, validate_document
+from initiatives.plan.interchange import plan_slug, policy_issues, validate_document
 from initiatives.publication.services import record_edition
 
 
@@ -262,7 +262,9 @@ def _results_published_at(plan: Plan) -> datetime.datetime:
 
 
 def _import_plan_row(data: dict) -> Plan:
-    plan = Plan.objects.order_by("pk").first() or Plan()
+    # The slug names the plan: a document with a new slug adds a plan beside the others.
+    slug = plan_slug(data)
+    plan = Plan.objects.filter(slug=slug).first() or Plan(slug=slug)
     for name in (
         "title",
         "subtitle",

@@ -6,17 +6,31 @@ What a plan *says*; what departments report against it lives in `initiatives.res
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.plan.departments import Department
-from initiatives.vocabulary import RESOURCE_FIELDS, Comparison, era_label, era_short
+from initiatives.vocabulary import (
+    RESOURCE_FIELDS,
+    Comparison,
+    era_label,
+    era_short,
+    fiscal_year_of,
+)
 
 
 class Plan(models.Model):
     """金沢市行政経営プラン itself: the document the rest of the data belongs to."""
 
+    slug = models.SlugField(
+        _("識別名"),
+        max_length=50,
+        unique=True,
+        help_text=_("URL に使う変わらない名前。例: 2023-2026（/plans/2023-2026/）。"),
+    )
     title = models.CharField(_("名称"), max_length=200)
     subtitle = models.CharField(_("副題"), max_length=200, blank=True)
     author = models.CharField(_("策定者"), max_length=100, default="金沢市")
@@ -28,11 +42,26 @@ class Plan(models.Model):
     end_year = models.PositiveSmallIntegerField(
         _("推進期間（終了年度）"), help_text=_("西暦の年度。2026 は令和8年度です。")
     )
+    is_current = models.BooleanField(
+        _("現行プランとして表示"),
+        default=False,
+        help_text=_(
+            "公開ページの URL（/plans/… のないもの）で表示するプラン。"
+            "どれにも印がなければ、今日が推進期間に入るプランを表示します。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("プラン")
         verbose_name_plural = _("プラン")
+        ordering = ["-start_year"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="plan_one_current",
+                violation_error_message=_("現行プランとして表示できるのは1つだけです。"),
+            ),
             models.CheckConstraint(
                 condition=Q(end_year__gte=models.F("start_year")),
                 name="plan_period_ordered",
@@ -42,6 +71,34 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # A fiscal year belongs to at most one plan: reports, editions and entry periods are
+        # kept per fiscal year, so overlapping periods would make "the plan of year Y" ambiguous.
+        if self.start_year is None or self.end_year is None:
+            return
+        overlapping = (
+            Plan.objects.exclude(pk=self.pk)
+            .filter(start_year__lte=self.end_year, end_year__gte=self.start_year)
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                _("推進期間が「%(other)s」（%(period)s）と重なっています。")
+                % {"other": overlapping.title, "period": overlapping.period_label}
+            )
+
+    def contains_year(self, year: int) -> bool:
+        return self.start_year <= year <= self.end_year
+
+    @property
+    def is_over(self) -> bool:
+        """Its period has ended (today is past its last fiscal year)."""
+        return fiscal_year_of(timezone.localdate()) > self.end_year
+
+    @property
+    def status_label(self) -> str:
+        return "終了" if self.is_over else "推進中"
 
     @property
     def period_label(self) -> str:

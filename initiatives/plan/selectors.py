@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from initiatives.models import (
     Direction,
@@ -19,11 +20,45 @@ from initiatives.models import (
     Result,
     YearPlan,
 )
+from initiatives.vocabulary import fiscal_year_of
 
 
-def get_plan() -> Plan:
-    """The plan this installation tracks (there is one)."""
-    return Plan.objects.order_by("pk").get()
+def get_plan(*, slug: str | None = None) -> Plan:
+    """The plan with this slug, or without one the current plan: the one HQ marked current,
+    else the one whose period contains today's fiscal year, else the latest to start
+    (a plan not yet begun only when no other exists). Raises Plan.DoesNotExist."""
+    if slug is not None:
+        return Plan.objects.get(slug=slug)
+    plans = list(Plan.objects.order_by("-start_year"))
+    if not plans:
+        raise Plan.DoesNotExist("プランが登録されていません。")
+    today = fiscal_year_of(timezone.localdate())
+    return (
+        next((p for p in plans if p.is_current), None)
+        or next((p for p in plans if p.contains_year(today)), None)
+        or next((p for p in plans if p.start_year <= today), None)
+        or plans[-1]
+    )
+
+
+def plans_newest_first() -> list[Plan]:
+    """Every plan, the latest period first (the plan list page, the sitemap)."""
+    return list(Plan.objects.order_by("-start_year"))
+
+
+def years_by_plan(years: list[FiscalYear]) -> list[tuple[Plan, list[FiscalYear]]]:
+    """Fiscal years grouped under their plan, the newest plan first (year pickers label the
+    plan: in the spring after a plan's last year, two plans are at work)."""
+    return [
+        (plan, [fy for fy in years if plan.contains_year(fy.year)])
+        for plan in plans_newest_first()
+        if any(plan.contains_year(fy.year) for fy in years)
+    ]
+
+
+def plan_of_year(year: int) -> Plan | None:
+    """The plan whose period holds this fiscal year (periods do not overlap)."""
+    return Plan.objects.filter(start_year__lte=year, end_year__gte=year).first()
 
 
 def initiatives_in_order(*, plan: Plan) -> list[Initiative]:

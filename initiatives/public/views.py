@@ -7,15 +7,20 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from governance.public.selectors import opinions_for_initiative, opinions_for_policy
 from initiatives.models import Initiative, Plan, Policy
-from initiatives.plan.selectors import achievement_table, fiscal_years_of, get_plan
+from initiatives.plan.selectors import (
+    achievement_table,
+    fiscal_years_of,
+    get_plan,
+    plans_newest_first,
+)
 from initiatives.public import open_data
 from initiatives.public.charts import indicator_chart, stacked_bar
 from initiatives.public.filters import PublicFilterForm
+from initiatives.public.plans import plan_path, plan_reverse, plan_scoped
 from initiatives.public.selectors import (
     PublicFilter,
     achievement_tallies,
@@ -27,13 +32,6 @@ from initiatives.public.selectors import (
 from initiatives.publication.selectors import counts_by_year, latest_editions
 from initiatives.vocabulary import era_label_western
 from reports.editions import public_files
-
-
-def _plan() -> Plan:
-    try:
-        return get_plan()
-    except Plan.DoesNotExist as missing:
-        raise Http404("プランが登録されていません。") from missing
 
 
 def _charts(tallies: list) -> list[dict]:
@@ -50,12 +48,15 @@ def _charts(tallies: list) -> list[dict]:
     ]
 
 
-def _report_rows(plan: Plan) -> list[dict]:
+def _report_rows(request: HttpRequest, plan: Plan) -> list[dict]:
     """The download table: per published year, each file as ready (linked, with its 公表日)
     or being made (no link)."""
     years = published_years(plan=plan)
     editions = latest_editions(years=[fy.year for fy in years])
     files = public_files(fiscal_years=years, editions=editions)
+    for year_files in files.values():
+        for file in year_files.values():
+            file.url = plan_path(request, file.url)
     return [
         {
             "fiscal_year": fy,
@@ -68,8 +69,8 @@ def _report_rows(plan: Plan) -> list[dict]:
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+def home(request: HttpRequest, plan: Plan) -> HttpResponse:
     return render(
         request,
         "public/home.html",
@@ -78,14 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "stances": list(plan.stances.order_by("number")),
             "policies": plan_overview(plan=plan),
             "charts": _charts(achievement_tallies(plan=plan)),
-            "report_rows": _report_rows(plan),
+            "report_rows": _report_rows(request, plan),
         },
     )
 
 
 @require_safe
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+def initiative_list(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = PublicFilterForm(request.GET or None, plan=plan)
     filters = form.filters()
     initiatives = public_initiatives(plan=plan, filters=filters)
@@ -106,8 +107,8 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+def initiative_detail(request: HttpRequest, code: str, plan: Plan) -> HttpResponse:
     try:
         sheet = public_initiative(plan=plan, code=code)
     except Initiative.DoesNotExist as missing:
@@ -127,8 +128,8 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+def policy_detail(request: HttpRequest, number: int, plan: Plan) -> HttpResponse:
     policy = get_object_or_404(
         Policy.objects.prefetch_related("measures"), plan=plan, number=number
     )
@@ -151,8 +152,8 @@ def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_safe
-def open_data_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+@plan_scoped
+def open_data_page(request: HttpRequest, plan: Plan) -> HttpResponse:
     return render(
         request,
         "public/open_data.html",
@@ -163,14 +164,13 @@ def open_data_page(request: HttpRequest) -> HttpResponse:
             "fiscal_years": fiscal_years_of(plan),
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
-            "table_url": reverse("public:initiative_list"),
-            "report_rows": _report_rows(plan),
+            "table_url": plan_reverse(request, "public:initiative_list"),
+            "report_rows": _report_rows(request, plan),
         },
     )
 
 
-def _download(request: HttpRequest, kind: str) -> HttpResponse:
-    plan = _plan()
+def _download(request: HttpRequest, kind: str, plan: Plan) -> HttpResponse:
     filters = PublicFilterForm(request.GET or None, plan=plan).filters()
     writers = {
         "csv": (open_data.csv_bytes, "text/csv; charset=utf-8"),
@@ -187,15 +187,36 @@ def _download(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_safe
-def download_csv(request: HttpRequest) -> HttpResponse:
-    return _download(request, "csv")
+@plan_scoped
+def download_csv(request: HttpRequest, plan: Plan) -> HttpResponse:
+    return _download(request, "csv", plan)
 
 
 @require_safe
-def download_json(request: HttpRequest) -> HttpResponse:
-    return _download(request, "json")
+@plan_scoped
+def download_json(request: HttpRequest, plan: Plan) -> HttpResponse:
+    return _download(request, "json", plan)
 
 
 @require_safe
-def download_xlsx(request: HttpRequest) -> HttpResponse:
-    return _download(request, "xlsx")
+@plan_scoped
+def download_xlsx(request: HttpRequest, plan: Plan) -> HttpResponse:
+    return _download(request, "xlsx", plan)
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Every plan this installation holds, newest first, with its period and status."""
+    current = _current_or_none()
+    return render(
+        request,
+        "public/plan_list.html",
+        {"plans": plans_newest_first(), "current": current, "plan": current},
+    )
+
+
+def _current_or_none() -> Plan | None:
+    try:
+        return get_plan()
+    except Plan.DoesNotExist:
+        return None

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from initiatives.public.plans import canonical_path, plan_reverse
 from initiatives.vocabulary import STATUS_MARKS, number_text, status_label
 
 register = template.Library()
@@ -54,3 +55,22 @@ def publication_status(plan) -> dict:
     from initiatives.publication.selectors import publication_status as status
 
     return {"years": status(years=fiscal_years_of(plan)) if plan else []}
+
+
+@register.simple_tag(takes_context=True)
+def plan_url(context, name: str, *args, **kwargs) -> str:
+    """`{% url %}` for public pages and downloads that stays under the request's
+    /plans/<slug>/ prefix (initiatives.public.plans)."""
+    return plan_reverse(context.get("request"), name, *args, **kwargs)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's permanent address under its plan's /plans/<slug>/ (rel=canonical)."""
+    request = context.get("request")
+    plan = context.get("plan")
+    if request is None or plan is None:
+        return ""
+    if getattr(request, "plan_prefixed", False):
+        return request.build_absolute_uri(request.path)
+    return request.build_absolute_uri(canonical_path(plan, request.path))

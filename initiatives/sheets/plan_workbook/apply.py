@@ -43,10 +43,12 @@ def apply_plan_import(
     user,
     revision: RevisionSpec,
     fingerprint: str | None = None,
+    plan: Plan | None = None,
 ) -> AppliedImport:
-    """Write the previewed changes, all or none, and record the revision and who did it."""
+    """Write the previewed changes to `plan` (the current plan by default), all or none, and
+    record the revision and who did it."""
     check(user, None, Action.CHANGE_STRUCTURE)
-    plan = Plan.objects.select_for_update().get(pk=get_plan().pk)
+    plan = Plan.objects.select_for_update().get(pk=(plan or get_plan()).pk)
     preview = _confirmed_preview(content, plan=plan, fingerprint=fingerprint)
     spec = resolve_revision(plan=plan, code=revision.code, label=revision.label, date=revision.date)
     record = spec.existing or _create_revision(plan, spec)

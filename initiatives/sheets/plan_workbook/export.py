@@ -130,9 +130,9 @@ def export_plan_workbook(*, plan: Plan | None = None) -> bytes:
     return output.getvalue()
 
 
-def export_filename(*, today: datetime.date | None = None) -> str:
+def export_filename(*, plan: Plan, today: datetime.date | None = None) -> str:
     today = today or datetime.date.today()
-    return f"行政経営プラン_構成_{today:%Y%m%d}.xlsx"
+    return f"行政経営プラン_{plan.slug}_構成_{today:%Y%m%d}.xlsx"
 
 
 def _write_guide(sheet: Worksheet) -> None:
