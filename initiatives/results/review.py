@@ -43,7 +43,8 @@ def review_queue(*, user, order: str) -> list[int]:
     queue = restrict(Result.objects.all(), user, Action.REVIEW).filter(
         state__in=transitions.sources(Step.APPROVE)
     )
-    table = ("fiscal_year__year", "initiative__order")
+    # The plan's table order (取組 numbers are per plan; two plans can share a spring).
+    table = ("fiscal_year__year", "initiative__plan__start_year", "initiative__order", "pk")
     if order == QueueOrder.DEPARTMENT:
         queue = queue.annotate(first_department=_first_department()).order_by(
             "first_department", *table
@@ -153,7 +154,7 @@ def bulk_preview(*, selected: QuerySet, user, step: Step) -> list[BulkRow]:
     results = list(
         selected.select_related("initiative", "fiscal_year")
         .prefetch_related("initiative__owners__department")
-        .order_by("fiscal_year__year", "initiative__order")
+        .order_by("fiscal_year__year", "initiative__plan__start_year", "initiative__order", "pk")
         .distinct()
     )
     allowed = set(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0006_edition'),
+        ('initiatives', '0007_plan_slug_current'),
         ('outbox', '0001_outgoing_mail'),
     ]
 
