@@ -1,11 +1,11 @@
-"""実施結果: the results list, the entry screen of the departments and the review screen of
-HQ, with the bulk submit/approve actions and each initiative's history.
+"""実施結果: the results list, the entry screen of the departments (HQ reviews one result
+there too) and each initiative's history.
 
-The screens of a whole year (overview, publish) and the spreadsheet screens are mixins of
-the same ModelAdmin, in `admin.overview` and `admin.result_sheets`, so that every URL stays
-under /admin/initiatives/result/. Every screen asks `initiatives.results.permissions` on the
-server: querysets are restricted and each object is checked; links are hidden only as a
-courtesy.
+HQ's review queue and the bulk steps (`admin.review`), the screens of a whole year
+(overview, publish, `admin.overview`) and the spreadsheet screens (`admin.result_sheets`)
+are mixins of the same ModelAdmin, so that every URL stays under /admin/initiatives/result/.
+Every screen asks `initiatives.results.permissions` on the server: querysets are restricted
+and each object is checked; links are hidden only as a courtesy.
 """
 
 from __future__ import annotations
