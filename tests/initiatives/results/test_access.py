@@ -71,9 +71,10 @@ HQ_ACTIONS = (
     Action.MANAGE_PERIODS,
     Action.VIEW_STRUCTURE,
 )
+DEPARTMENT_ACTIONS = (Action.VIEW, Action.EDIT, Action.REPORT_DECISION)
 MAY = {
-    "sato": {Action.VIEW, Action.EDIT},
-    "suzuki": {Action.VIEW, Action.EDIT},
+    "sato": set(DEPARTMENT_ACTIONS),
+    "suzuki": set(DEPARTMENT_ACTIONS),
     "honbu": {Action.VIEW, *HQ_ACTIONS},
     "tanaka": set(),
     "admin": {Action.VIEW, *HQ_ACTIONS, Action.CHANGE_STRUCTURE},
