@@ -3,7 +3,12 @@ with the package that owns them (`plan.models`, `results.models`)."""
 
 from __future__ import annotations
 
-from initiatives.plan.departments import Department, DepartmentMembership
+from initiatives.plan.departments import (
+    Department,
+    DepartmentMembership,
+    Reorganisation,
+    ReorganisationAssignment,
+)
 from initiatives.plan.models import (
     Direction,
     FiscalYear,
@@ -53,6 +58,8 @@ __all__ = [
     "Policy",
     "PublicCorrection",
     "Relisting",
+    "Reorganisation",
+    "ReorganisationAssignment",
     "Result",
     "Stance",
     "SubmissionDigest",

@@ -3,7 +3,8 @@
 - HQ (行政経営プラン推進本部): superusers and active staff in the 推進本部 group; they
   review, publish, manage entry periods and read draft reports.
 - Department staff: active staff with a DepartmentMembership; they enter the results of
-  the initiatives their departments own.
+  the initiatives their departments own in each fiscal year, including those inherited
+  through a reorganisation (`handled_results`, derived by `initiatives.plan.organisation`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,24 @@ def department_ids(user) -> list[int]:
         )
         user._department_ids = cached
     return cached
+
+
+def handled_results(user) -> list[tuple[list[int], list[int]]]:
+    """The results the user's departments see and enter, as (fiscal year ids, initiative
+    ids) groups: the initiatives their departments own in each year, or inherited through
+    a reorganisation (asked of `initiatives.plan.organisation`, once per request)."""
+    from initiatives.plan.organisation import handled_groups
+
+    cached = getattr(user, "_handled_results", None)
+    if cached is None:
+        cached = handled_groups(department_ids(user))
+        user._handled_results = cached
+    return cached
+
+
+def handled_initiatives(user) -> list[int]:
+    """The initiatives whose result of some fiscal year the user's departments handle."""
+    return sorted({i for _, initiative_ids in handled_results(user) for i in initiative_ids})
 
 
 def is_department_staff(user) -> bool:

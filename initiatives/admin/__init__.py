@@ -3,6 +3,6 @@ calls services and selectors for every read and write. Importing a module regist
 
 from __future__ import annotations
 
-from initiatives.admin import periods, records, results, structure, users
+from initiatives.admin import organisation, periods, records, results, structure, users
 
-__all__ = ["periods", "records", "results", "structure", "users"]
+__all__ = ["organisation", "periods", "records", "results", "structure", "users"]

@@ -26,7 +26,8 @@ from initiatives.admin.common import ScreenContext, several_plans, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
 from initiatives.admin.review import BulkSteps, ReviewScreens
-from initiatives.models import Initiative, PublicCorrection, Result, WorkflowEvent
+from initiatives.models import Department, Initiative, PublicCorrection, Result, WorkflowEvent
+from initiatives.plan.organisation import annotate_owners, handled_groups, result_filter
 from initiatives.results import services, transitions
 from initiatives.results.consistency import entry_findings, findings_for, result_findings
 from initiatives.results.forms import ResultEntryForm, ReviewForm
@@ -77,11 +78,30 @@ class NeedsCheckFilter(admin.SimpleListFilter):
         return queryset.exclude(pk__in=flagged)
 
 
+class DepartmentFilter(admin.SimpleListFilter):
+    """担当課 (HQ): the results a department owned in their fiscal year, reorganisations
+    followed (initiatives.plan.organisation), not the plan's original assignment."""
+
+    title = _("担当課（その年度）")
+    parameter_name = "department"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(str(d.pk), d.name) for d in Department.objects.order_by("name")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        return queryset.filter(result_filter(handled_groups([int(value)])))
+
+
 class ResultChangeList(ChangeList):
-    """The results list, with every row's findings read in a fixed number of queries."""
+    """The results list, with every row's findings and owners read in a fixed number of
+    queries."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
+        annotate_owners(self.result_list)
         found = findings_for(self.result_list)
         for result in self.result_list:
             result.findings = found[result.pk]
@@ -131,7 +151,7 @@ class ResultAdmin(
         "status",
         NeedsCheckFilter,
         "initiative__direction__measure__policy",
-        "initiative__owners__department",
+        DepartmentFilter,
     ]
     search_fields = ["initiative__code", "initiative__name", "text"]
     list_select_related = ["initiative__plan", "fiscal_year", "updated_by"]
@@ -142,8 +162,7 @@ class ResultAdmin(
     # --- who may do what (initiatives.results.permissions decides) ---
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request).prefetch_related("initiative__owners__department")
-        return restrict(queryset, request.user, Action.VIEW)
+        return restrict(super().get_queryset(request), request.user, Action.VIEW)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return allowed(request.user, None, Action.VIEW)
@@ -172,7 +191,7 @@ class ResultAdmin(
             filters.insert(0, "initiative__plan")
         if is_hq(request.user):
             return filters
-        return [f for f in filters if f != "initiative__owners__department"]
+        return [f for f in filters if f is not DepartmentFilter]
 
     def get_list_display(self, request: HttpRequest) -> list:
         display = list(super().get_list_display(request))
@@ -210,7 +229,10 @@ class ResultAdmin(
 
     @admin.display(description=_("担当課"))
     def departments_display(self, obj: Result) -> str:
-        return obj.initiative.department_names
+        owner_names = getattr(obj, "owner_names", None)
+        if owner_names is None:
+            annotate_owners([obj])
+        return obj.owner_names
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         periods = open_periods()
@@ -360,6 +382,7 @@ class ResultAdmin(
                 + ("確認" if is_hq(user) else "入力"),
                 result=result,
                 initiative=result.initiative,
+                owner_names=self.departments_display(result),
                 state_badge=state_badge(result.state),
                 entry=context,
                 period=period,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from initiatives.models import (
     Target,
     YearPlan,
 )
+from initiatives.plan.organisation import ownership_history
 from initiatives.plan.selectors import get_plan, plans_newest_first
 from initiatives.results.permissions import Action, allowed, check
 from initiatives.sheets import plan_workbook as plan_sheet
@@ -44,6 +46,7 @@ from initiatives.sheets.io import (
     kept_upload,
     safe_filename,
 )
+from initiatives.vocabulary import era_label
 
 admin.site.site_header = "金沢市行政経営プラン 進捗管理"
 admin.site.site_title = "行政経営プラン 進捗管理"
@@ -182,9 +185,14 @@ class MemberInline(StructurePermissions, admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(StructureAdmin):
-    list_display = ["name", "email"]
+    list_display = ["name", "email", "valid_from", "valid_until"]
+    list_filter = [("valid_until", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
     inlines = [MemberInline]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # The validity changes only through a recorded reorganisation (組織改正).
+        return ["valid_from", "valid_until"]
 
 
 class InitiativeDepartmentInline(StructurePermissions, admin.TabularInline):
@@ -243,6 +251,7 @@ class InitiativeAdmin(StructureAdmin):
     fieldsets = [
         (None, {"fields": ["plan", "code", "order", "name", "direction", "added_in"]}),
         (_("内容"), {"fields": ["summary", "target_state", "related_plans", "numeric_target"]}),
+        (_("年度ごとの担当課（組織改正を反映）"), {"fields": ["ownership_display"]}),
         (
             _("確保する行政資源"),
             {
@@ -261,6 +270,23 @@ class InitiativeAdmin(StructureAdmin):
     @admin.display(description=_("担当課"))
     def departments_display(self, obj: Initiative) -> str:
         return obj.department_names
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "ownership_display"]
+
+    @admin.display(description=_("担当課"))
+    def ownership_display(self, obj: Initiative) -> str:
+        """Who owned the initiative in each fiscal year of its plan (HQ's view of 組織改正)."""
+        if obj.pk is None:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (era_label(year), "、".join(d.name for d in owners) or "—")
+                for year, owners in ownership_history(obj)
+            ),
+        )
 
     @admin.display(description=_("施策"), ordering="direction__measure")
     def measure(self, obj: Initiative) -> str:

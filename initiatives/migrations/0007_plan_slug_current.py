@@ -18,7 +18,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            field=models.SlugField(default="", max_length=50, verbose_name="識別名"),
+            # Not indexed yet: the unique constraint below brings the index (on PostgreSQL
+            # a second `_like` index of the same name would collide).
+            field=models.SlugField(
+                db_index=False, default="", max_length=50, verbose_name="識別名"
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(slug_from_period, migrations.RunPython.noop),

@@ -19,6 +19,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.interchange import FORMAT
+from initiatives.plan.organisation_format import organisation_document
 from initiatives.plan.selectors import get_plan
 from initiatives.vocabulary import number_text
 
@@ -70,7 +71,7 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
     for measure in Measure.objects.filter(policy__plan=plan).order_by("number"):
         measures[measure.policy_id].append(measure)
 
-    return {
+    document = {
         "format": FORMAT,
         "plan": {
             "slug": plan.slug,
@@ -141,6 +142,10 @@ def export_plan_document(*, plan: Plan | None = None, published_only: bool = Fal
             {"term": t.term, "description": t.description} for t in plan.glossary.order_by("order")
         ],
     }
+    organisation = organisation_document(plan)
+    if organisation is not None:
+        document["organisation"] = organisation
+    return document
 
 
 def _initiative_document(

@@ -154,6 +154,10 @@ def validate_document(data: Any) -> None:
         _text(term, "term", required=True)
         _text(term, "description", required=True)
     _unique([(t.value["term"], t) for t in terms], "用語")
+    # Imported here: the format's own checks need no models, the organisation's do.
+    from initiatives.plan.organisation_format import validate_organisation
+
+    validate_organisation(root, known)
 
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")

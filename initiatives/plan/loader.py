@@ -32,6 +32,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.interchange import plan_slug, policy_issues, validate_document
+from initiatives.plan.organisation_format import load_organisation
 from initiatives.publication.services import record_edition
 
 
@@ -235,6 +236,8 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     )
     summary.glossary = len(data["glossary"])
     summary.initiatives = len(seen_codes)
+    # Departments' validity and the reorganisations (optional; older documents have none).
+    load_organisation(data.get("organisation"), plan=plan)
     _record_first_editions(fiscal_years=list(fiscal_years.values()), published_at=published_at)
     return summary
 

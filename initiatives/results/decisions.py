@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from initiatives.models import Department, PublicCorrection, Result
+from initiatives.plan.organisation import group_by_responsible
 from initiatives.results import notifications
 from initiatives.vocabulary import Status, status_label
 
@@ -102,23 +103,13 @@ def decisions_for(results: Iterable[Result]) -> dict[int, Decision]:
 def due_decisions(*, today: datetime.date) -> list[tuple[Department, list[Result]]]:
     """Departments whose published 未確定 results have reached their 確定予定月 and have not
     been reopened for the decision yet."""
-    results = (
-        Result.objects.filter(
-            state=Result.State.PUBLISHED,
-            published_status=Status.UNDETERMINED,
-            expected_decision_month__lte=today,
-        )
-        .select_related("initiative", "fiscal_year")
-        .prefetch_related("initiative__owners__department")
-    )
-    grouped: dict[int, list[Result]] = defaultdict(list)
-    departments: dict[int, Department] = {}
-    for result in results:
-        for owner in result.initiative.owners.all():
-            departments[owner.department_id] = owner.department
-            grouped[owner.department_id].append(result)
-    order = sorted(grouped, key=lambda pk: departments[pk].name)
-    return [(departments[pk], grouped[pk]) for pk in order]
+    results = Result.objects.filter(
+        state=Result.State.PUBLISHED,
+        published_status=Status.UNDETERMINED,
+        expected_decision_month__lte=today,
+    ).select_related("initiative", "fiscal_year")
+    # A reorganised department's reminders go to the department that took over its work.
+    return group_by_responsible(results, today=today)
 
 
 def send_decision_reminders(*, today: datetime.date) -> list[str]:

@@ -67,6 +67,16 @@ class Result(models.Model):
         _("公開中の確認事項の理由"), max_length=200, blank=True
     )
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    # Recorded when the result is saved or submitted, so that it keeps the department that
+    # reported it even after a reorganisation hands the initiative to a successor.
+    reported_by_department = models.ForeignKey(
+        "initiatives.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("報告した担当課"),
+    )
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -24,6 +24,7 @@ from initiatives.models import (
     SubmissionNotice,
     WorkflowEvent,
 )
+from initiatives.plan.organisation import responsible_for
 from initiatives.results.transitions import MAIL_TO, Mail, Role
 from initiatives.roles import HQ_GROUP
 from outbox import services as outbox
@@ -79,7 +80,8 @@ def department_recipients(department: Department) -> list[str]:
 
 
 def _result_departments(result: Result) -> list[Department]:
-    return [owner.department for owner in result.initiative.owners.select_related("department")]
+    """The departments answering for the result today (a reorganisation's successors)."""
+    return responsible_for(result)
 
 
 def _send(subject: str, body: str, recipients: list[str], *, purpose: str):

@@ -5,7 +5,8 @@ Every admin screen, action and service asks here, either for a restricted querys
 
 Roles:
 - department staff (active staff users with a DepartmentMembership) see and change the
-  results of initiatives their departments own, while the result is editable;
+  results of initiatives their departments own in that fiscal year (or inherited through a
+  reorganisation: `initiatives.plan.organisation`), while the result is editable;
 - HQ reviewers (members of the 推進本部 group, and superusers) see everything, review,
   publish and manage entry periods;
 - superusers alone change the plan's structure.
@@ -26,9 +27,17 @@ from initiatives.models import (
     Result,
     WorkflowEvent,
 )
+from initiatives.plan.organisation import result_filter
 from initiatives.results import transitions
 from initiatives.results.transitions import Step
-from initiatives.roles import department_ids, is_department_staff, is_hq, is_superuser, uses_results
+from initiatives.roles import (
+    handled_initiatives,
+    handled_results,
+    is_department_staff,
+    is_hq,
+    is_superuser,
+    uses_results,
+)
 from initiatives.vocabulary import Status
 
 
@@ -42,6 +51,7 @@ class Action(StrEnum):
     MANAGE_PERIODS = "manage_periods"  # open and close entry periods
     VIEW_STRUCTURE = "view_structure"  # see the plan's structure in the admin
     CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
+    REORGANISE = "reorganise"  # record a reorganisation of departments (組織改正)
 
 
 _DENIED = {
@@ -56,6 +66,7 @@ _DENIED = {
     Action.MANAGE_PERIODS: "入力期間の設定は推進本部だけができます。",
     Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
     Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
+    Action.REORGANISE: "組織改正の登録は推進本部だけができます。",
 }
 
 
@@ -68,8 +79,8 @@ def _open_for_entry() -> Q:
 
 
 def _own_results(queryset: QuerySet, user, prefix: str = "") -> QuerySet:
-    owned = Initiative.objects.filter(owners__department__in=department_ids(user))
-    return queryset.filter(**{f"{prefix}initiative__in": owned})
+    """The results of the initiatives the user's departments own in that fiscal year."""
+    return queryset.filter(result_filter(handled_results(user), prefix=prefix))
 
 
 def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
@@ -92,7 +103,7 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
                 return queryset.none()
             editable = Result.objects.filter(
                 Q(state__in=transitions.editable_states()) & _open_for_entry()
-            ).filter(initiative__owners__department__in=department_ids(user))
+            ).filter(result_filter(handled_results(user)))
             return queryset.filter(**{f"{prefix}pk__in": editable})
         if action is Action.REVIEW:
             return (
@@ -106,8 +117,7 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
             undecided = Result.objects.filter(
                 state__in=transitions.sources(Step.REPORT_DECISION),
                 published_status=Status.UNDETERMINED,
-                initiative__owners__department__in=department_ids(user),
-            )
+            ).filter(result_filter(handled_results(user)))
             return queryset.filter(**{f"{prefix}pk__in": undecided})
         if action is Action.REOPEN:
             return (
@@ -121,11 +131,13 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
             return queryset if uses_results(user) else queryset.none()
         return queryset if hq and action is Action.MANAGE_PERIODS else queryset.none()
     if model is Initiative and action is Action.VIEW and not hq:
-        return queryset.filter(owners__department__in=department_ids(user)).distinct()
+        return queryset.filter(pk__in=handled_initiatives(user))
     if action in (Action.VIEW, Action.VIEW_STRUCTURE):
         return queryset if hq else queryset.none()
     if action is Action.CHANGE_STRUCTURE:
         return queryset if is_superuser(user) else queryset.none()
+    if action is Action.REORGANISE:
+        return queryset if hq else queryset.none()
     return queryset.none()
 
 

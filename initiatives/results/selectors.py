@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils import timezone
 
 from initiatives.models import (
@@ -20,13 +20,13 @@ from initiatives.models import (
     FiscalYear,
     Indicator,
     Initiative,
-    InitiativeDepartment,
     Policy,
     Result,
     Target,
     WorkflowEvent,
     YearPlan,
 )
+from initiatives.plan.organisation import Succession, annotate_owners, group_by_responsible
 from initiatives.results import transitions
 from initiatives.results.textdiff import TextDiff, text_diff
 from initiatives.vocabulary import State, number_text
@@ -137,18 +137,8 @@ def unsubmitted_by_department(*, period: EvaluationPeriod) -> list[tuple[Departm
         .select_related("initiative", "fiscal_year")
         .order_by("initiative__order")
     )
-    by_department: dict[int, list[Result]] = defaultdict(list)
-    owners = InitiativeDepartment.objects.filter(
-        initiative__in=[r.initiative_id for r in results]
-    ).values_list("initiative_id", "department_id")
-    departments_of: dict[int, list[int]] = defaultdict(list)
-    for initiative_id, department_id in owners:
-        departments_of[initiative_id].append(department_id)
-    for result in results:
-        for department_id in departments_of[result.initiative_id]:
-            by_department[department_id].append(result)
-    departments = Department.objects.filter(pk__in=by_department).order_by("name")
-    return [(d, by_department[d.pk]) for d in departments]
+    # A reorganised department's reminders go to the department that took over its work.
+    return group_by_responsible(results)
 
 
 @dataclass
@@ -196,24 +186,19 @@ def overview(*, fiscal_year: FiscalYear, on: datetime.date | None = None) -> Ove
             .order_by()
         )
     )
+    # 担当課 of that year: the plan's departments followed through reorganisations.
     department_counts: dict[int, Counter] = defaultdict(Counter)
-    for department_id, state, n in _grouped(results, "initiative__owners__department"):
-        department_counts[department_id][state] += n
+    by_initiative = list(results.values_list("initiative_id", "state").order_by())
+    succession = Succession.load(initiative_ids={i for i, _state in by_initiative})
+    for initiative_id, state in by_initiative:
+        for department_id in succession.owners_in(initiative_id, fiscal_year.year):
+            department_counts[department_id][state] += 1
     policy_counts: dict[int, Counter] = defaultdict(Counter)
     for policy_id, state, n in _grouped(results, "initiative__direction__measure__policy"):
         policy_counts[policy_id][state] += n
     departments = Department.objects.filter(pk__in=department_counts).order_by("name")
     policies = Policy.objects.filter(pk__in=policy_counts).order_by("number")
-    listed = (
-        results.select_related("initiative", "fiscal_year")
-        .prefetch_related(
-            Prefetch(
-                "initiative__owners",
-                queryset=InitiativeDepartment.objects.select_related("department"),
-            )
-        )
-        .order_by("initiative__order")
-    )
+    listed = results.select_related("initiative", "fiscal_year").order_by("initiative__order")
     remaining = None if period is None else days_left(period, on=on)
     overdue = (
         list(listed.filter(state__in=transitions.editable_states()))
@@ -232,10 +217,16 @@ def overview(*, fiscal_year: FiscalYear, on: datetime.date | None = None) -> Ove
         policies=[
             CountRow(key=p.pk, label=str(p), counts=dict(policy_counts[p.pk])) for p in policies
         ],
-        returned=list(listed.filter(state=Result.State.RETURNED)),
-        overdue=overdue,
-        submitted=list(listed.filter(state=Result.State.SUBMITTED)),
+        returned=_with_owners(listed.filter(state=Result.State.RETURNED)),
+        overdue=_with_owners(overdue),
+        submitted=_with_owners(listed.filter(state=Result.State.SUBMITTED)),
     )
+
+
+def _with_owners(results) -> list[Result]:
+    results = list(results)
+    annotate_owners(results)
+    return results
 
 
 def _grouped(results, key: str) -> list[tuple[int, str, int]]:

@@ -28,6 +28,7 @@ from initiatives.models import (
     Target,
     WorkflowEvent,
 )
+from initiatives.plan.organisation import reporting_department
 from initiatives.publication.models import Edition
 from initiatives.publication.services import record_edition
 from initiatives.results import checks, consistency, limits, notifications, transitions
@@ -36,6 +37,7 @@ from initiatives.results.decisions import decision_month_of
 from initiatives.results.permissions import Action, check
 from initiatives.results.selectors import unsubmitted_by_department
 from initiatives.results.transitions import Role, Step, Transition
+from initiatives.roles import department_ids
 from initiatives.vocabulary import NONE, number_text, status_label
 
 
@@ -134,6 +136,11 @@ def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Resu
     """Move the result along the table's row, record the step and queue its mail."""
     from_state = result.state
     result.state = row.target
+    if transitions.role_of(row.step) is Role.DEPARTMENT:
+        # The result keeps the department that reported it, whatever happens to it later.
+        result.reported_by_department_id = reporting_department(
+            department_ids(user), result.initiative_id, result.fiscal_year.year
+        )
     _save(result, user=user, reason=row.reason)
     event = WorkflowEvent(
         result=result,

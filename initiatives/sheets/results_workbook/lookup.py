@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 
 from initiatives.models import FiscalYear, Indicator, Result
 from initiatives.results.permissions import Action, restrict
-from initiatives.roles import department_ids
+from initiatives.roles import handled_results
 from initiatives.sheets.io import cell_text, source_line
 from initiatives.sheets.results_workbook.columns import COL_CODE, COL_YEAR
 
@@ -41,7 +41,14 @@ class SheetLookup:
 
     def __init__(self, *, user, dataset: tablib.Dataset) -> None:
         self.years = _year_lookup()
-        self.departments = set(department_ids(user))
+        # (fiscal year id, initiative id) the user's departments own that year, reorganisations
+        # followed (initiatives.plan.organisation, through roles)
+        self.handled = {
+            (year_pk, initiative_id)
+            for year_pks, initiative_ids in handled_results(user)
+            for year_pk in year_pks
+            for initiative_id in initiative_ids
+        }
         self.lines_by_code: dict[str, list[int]] = defaultdict(list)
         wanted_years = set()
         for index, row in enumerate(dataset.dict):
@@ -101,8 +108,7 @@ class SheetLookup:
 
     def check_owner(self, result: Result) -> None:
         """Refuse a result of an initiative none of the user's departments owns."""
-        owners = {owner.department_id for owner in result.initiative.owners.all()}
-        if not owners & self.departments:
+        if (result.fiscal_year_id, result.initiative_id) not in self.handled:
             raise ValidationError(
                 f"担当課ではない取組です（担当課: {result.initiative.department_names}）。"
                 "自分の課の取組の行だけを取り込めます。"

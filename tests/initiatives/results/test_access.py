@@ -70,6 +70,7 @@ HQ_ACTIONS = (
     Action.REOPEN,
     Action.MANAGE_PERIODS,
     Action.VIEW_STRUCTURE,
+    Action.REORGANISE,
 )
 DEPARTMENT_ACTIONS = (Action.VIEW, Action.EDIT, Action.REPORT_DECISION)
 MAY = {

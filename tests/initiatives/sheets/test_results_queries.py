@@ -15,11 +15,13 @@ from tests.initiatives.sheets.results_helpers import Sheet, dump, export, login
 pytestmark = pytest.mark.django_db
 
 # What a preview may cost, whatever the number of rows: the fiscal years, the user's
-# departments and whether they are HQ (both then cached on the user), the results named by
+# departments and whether they are HQ (both then cached on the user), which results those
+# departments handle (fiscal years, reorganisations, the plan's assignments: three queries
+# whatever the number of reorganisations, initiatives.plan.organisation), the results named by
 # the file with their initiatives' departments, indicators and actual values (prefetched),
 # and which of them may be edited now; then the 確認事項 (consistency checks) of every row:
 # indicators, targets and actuals, three queries for the whole file.
-PREVIEW_QUERIES = 12
+PREVIEW_QUERIES = 15
 
 
 def filled(content: bytes, *, rows: int | None = None) -> tuple[bytes, int]:

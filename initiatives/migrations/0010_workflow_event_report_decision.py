@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0008_submission_digest'),
+        ('initiatives', '0009_submission_digest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0007_plan_slug_current'),
+        ('initiatives', '0008_department_validity_reorganisations'),
         ('outbox', '0001_outgoing_mail'),
     ]
 
