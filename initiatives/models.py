@@ -34,6 +34,8 @@ from initiatives.results.models import (
     EvaluationPeriod,
     PublicCorrection,
     Result,
+    SubmissionDigest,
+    SubmissionNotice,
     WorkflowEvent,
 )
 
@@ -61,6 +63,8 @@ __all__ = [
     "ReorganisationAssignment",
     "Result",
     "Stance",
+    "SubmissionDigest",
+    "SubmissionNotice",
     "Succession",
     "Target",
     "WorkflowEvent",

@@ -59,6 +59,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive); anything else is refused, not guessed."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    normalized = value.strip().lower()
+    if normalized not in choices:
+        raise ImproperlyConfigured(
+            f"環境変数 {name}={value!r} は {' / '.join(choices)} のいずれかにしてください。"
+        )
+    return normalized
+
+
 def env_secret(name: str, default: str | None = None, *, hint: str = "") -> str:
     """A secret from `NAME`, or read from the file named by `NAME_FILE` (Docker/systemd secrets)."""
     path = os.environ.get(f"{name}_FILE")
@@ -387,6 +400,14 @@ MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5)
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 # Absolute links in notification mails point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# How HQ hears of submissions: one digest mail a day (`daily`, sent by the first run of
+# `send_submission_digest` at or after SUBMISSION_DIGEST_HOUR) or an hour (`hourly`), or
+# one mail per submission (`off`). Returns, approvals, publication and reopening always mail
+# the department at once.
+SUBMISSION_DIGEST = env_choice("SUBMISSION_DIGEST", "daily", ("daily", "hourly", "off"))
+SUBMISSION_DIGEST_HOUR = env_int("SUBMISSION_DIGEST_HOUR", 8)
+if not 0 <= SUBMISSION_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("環境変数 SUBMISSION_DIGEST_HOUR は 0〜23 にしてください。")
 # Days before the deadline from which `send_deadline_reminders` mails departments.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # Largest PDF attached to a committee meeting, in bytes (keep it below MAX_REQUEST_SIZE).

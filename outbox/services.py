@@ -15,13 +15,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
 from initiatives.roles import is_hq
+from outbox.message import ReadableEmail
 from outbox.models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def deliver(*, mail_id: int) -> OutgoingMail | None:
     if not taken:
         return None
     mail = OutgoingMail.objects.get(pk=mail_id)
-    message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, mail.recipients)
+    message = ReadableEmail(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, mail.recipients)
     try:
         message.send(using="default")
     except Exception as error:

@@ -16,6 +16,17 @@ def test_it_reads_booleans_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
         plan_settings.env_bool("FLAG", False)
 
 
+def test_it_reads_a_choice_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
+    choices = ("daily", "hourly", "off")
+    monkeypatch.delenv("SUBMISSION_DIGEST_X", raising=False)
+    assert plan_settings.env_choice("SUBMISSION_DIGEST_X", "daily", choices) == "daily"
+    monkeypatch.setenv("SUBMISSION_DIGEST_X", " Hourly ")
+    assert plan_settings.env_choice("SUBMISSION_DIGEST_X", "daily", choices) == "hourly"
+    monkeypatch.setenv("SUBMISSION_DIGEST_X", "weekly")
+    with pytest.raises(ImproperlyConfigured, match="daily / hourly / off"):
+        plan_settings.env_choice("SUBMISSION_DIGEST_X", "daily", choices)
+
+
 def test_it_refuses_a_non_integer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NUMBER", "eight")
     with pytest.raises(ImproperlyConfigured, match="NUMBER"):

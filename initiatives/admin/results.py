@@ -1,20 +1,19 @@
-"""実施結果: the results list, the entry screen of the departments and the review screen of
-HQ, with the bulk submit/approve actions and each initiative's history.
+"""実施結果: the results list, the entry screen of the departments (HQ reviews one result
+there too) and each initiative's history.
 
-The screens of a whole year (overview, publish) and the spreadsheet screens are mixins of
-the same ModelAdmin, in `admin.overview` and `admin.result_sheets`, so that every URL stays
-under /admin/initiatives/result/. Every screen asks `initiatives.results.permissions` on the
-server: querysets are restricted and each object is checked; links are hidden only as a
-courtesy.
+HQ's review queue and the bulk steps (`admin.review`), the screens of a whole year
+(overview, publish, `admin.overview`) and the spreadsheet screens (`admin.result_sheets`)
+are mixins of the same ModelAdmin, so that every URL stays under /admin/initiatives/result/.
+Every screen asks `initiatives.results.permissions` on the server: querysets are restricted
+and each object is checked; links are hidden only as a courtesy.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.admin.common import JapaneseSearch, ScreenContext, several_plans, state_badge
 from initiatives.admin.overview import YearScreens
 from initiatives.admin.result_sheets import SheetScreens
+from initiatives.admin.review import BulkSteps, ReviewScreens
 from initiatives.models import Department, Initiative, PublicCorrection, Result, WorkflowEvent
 from initiatives.plan.archive import closed_message
 from initiatives.plan.organisation import annotate_owners, handled_groups, result_filter
@@ -131,7 +131,15 @@ def _findings_cell(result: Result) -> str:
 
 
 @admin.register(Result)
-class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admin.ModelAdmin):
+class ResultAdmin(
+    JapaneseSearch,
+    ReviewScreens,
+    BulkSteps,
+    YearScreens,
+    SheetScreens,
+    ScreenContext,
+    admin.ModelAdmin,
+):
     """実施結果: the entry screen for departments and the review screen for HQ."""
 
     list_display = [
@@ -268,84 +276,12 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
         }
         return super().changelist_view(request, extra_context=extra)
 
-    @admin.action(description=_("選択した実施結果を提出する"), permissions=["edit"])
-    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        editable = restrict(queryset, request.user, Action.EDIT).select_related("initiative")
-        return self._bulk(request, queryset, editable, services.submit_result, "提出")
-
-    @admin.action(description=_("選択した提出済の実施結果を承認する"), permissions=["review"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        reviewable = (
-            restrict(queryset, request.user, Action.REVIEW)
-            .filter(state__in=transitions.sources(Step.APPROVE))
-            .select_related("initiative", "fiscal_year")
-        )
-        found = findings_for(reviewable)
-        flagged = [(r, found[r.pk]) for r in reviewable if found[r.pk]]
-        if flagged and request.POST.get("confirm_findings") != "yes":
-            return TemplateResponse(
-                request,
-                "admin/initiatives/result/approve_confirm.html",
-                self._context(
-                    request,
-                    title="確認事項のある実施結果の承認",
-                    flagged=flagged,
-                    count=len(found),
-                    selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-                    action="approve_selected",
-                    select_across=request.POST.get("select_across", "0"),
-                ),
-            )
-        return self._bulk(request, queryset, reviewable, services.approve_result, "承認")
-
-    def _bulk(
-        self, request: HttpRequest, queryset: QuerySet, targets: QuerySet, service, verb: str
-    ) -> HttpResponse | None:
-        """Take one step on each target, each in its own transaction, at the version listed.
-
-        A result someone else changed meanwhile is left alone and listed; then the answer is
-        409 with what was done and what was not, instead of the list."""
-        total = queryset.count()  # counted before any step moves rows out of a filtered list
-        done, problems, conflicts = 0, [], []
-        for result in targets:
-            label = f"No.{result.initiative.code}"
-            try:
-                service(result=result, user=request.user, version=result.version)
-                done += 1
-            except (services.StaleResultError, PermissionDenied) as error:
-                conflicts.append(f"{label}: {error}")
-            except ValidationError as error:
-                problems.append(f"{label}: {'、'.join(error.messages)}")
-        skipped = total - done - len(problems) - len(conflicts)
-        if done:
-            self.message_user(request, f"{done}件を{verb}しました。", messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, f"{verb}できませんでした — {problem}", messages.ERROR)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped}件は今の入力状況・権限では対象外のため、何もしていません。",
-                messages.WARNING,
-            )
-        if not conflicts:
-            return None
-        return TemplateResponse(
-            request,
-            "admin/initiatives/result/bulk_conflict.html",
-            self._context(
-                request,
-                title=f"一部の実施結果を{verb}できませんでした",
-                conflicts=conflicts,
-                list_url=request.get_full_path(),
-            ),
-            status=409,
-        )
-
     # --- extra screens ---
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
+            *self.review_urls(),
             *self.year_urls(),
             *self.sheet_urls(),
             path(
@@ -424,9 +360,12 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
                     )
                 status = self._refuse_stale(request, result, entry_form, Action.EDIT)
                 status = status or self._handle_entry(request, result, entry_form, action)
-            elif action in ("return", "approve", "reopen"):
+            elif action in ("return", "approve", "reopen", "report_decision"):
                 review_form = ReviewForm(request.POST)
-                needed = Action.REOPEN if action == "reopen" else Action.REVIEW
+                needed = {
+                    "reopen": Action.REOPEN,
+                    "report_decision": Action.REPORT_DECISION,
+                }.get(action, Action.REVIEW)
                 status = self._refuse_stale(request, result, review_form, needed)
                 status = status or self._handle_review(request, result, review_form, action)
             else:
@@ -441,7 +380,13 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
         closed = plan.is_closed and result.published_at is None
         can_edit = not closed and allowed(user, result, Action.EDIT)
         read_only_reason = closed_message(plan) if closed else ""
-        if not can_edit and not read_only_reason:
+        can_report_decision = not closed and allowed(user, result, Action.REPORT_DECISION)
+        if can_report_decision:
+            read_only_reason = (
+                "未確定のまま公開されています。確定したら「確定結果を報告する」を押し、"
+                "確定した達成状況を入力して提出してください。"
+            )
+        elif not can_edit and not read_only_reason:
             read_only_reason = transitions.locked_reason(result.state)
             if not read_only_reason and not is_hq(user):
                 read_only_reason = "入力期間外のため編集できません。"
@@ -450,7 +395,8 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
             "admin/initiatives/result/entry.html",
             self._context(
                 request,
-                title=f"{result.fiscal_year.label} 実施結果の入力",
+                title=f"{result.fiscal_year.label} 実施結果の"
+                + ("確認" if is_hq(user) else "入力"),
                 result=result,
                 initiative=result.initiative,
                 owner_names=self.departments_display(result),
@@ -465,6 +411,7 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
                 can_review=not closed and allowed(user, result, Action.REVIEW),
                 can_approve=result.state in transitions.sources(Step.APPROVE),
                 can_reopen=allowed(user, result, Action.REOPEN),
+                can_report_decision=can_report_decision,
                 read_only_reason=read_only_reason,
                 conflict=status == 409,
                 restored=kept is not None,
@@ -563,6 +510,7 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
             "return": services.return_result,
             "approve": services.approve_result,
             "reopen": services.reopen_result,
+            "report_decision": services.report_decision,
         }[action]
         try:
             service(
@@ -581,6 +529,8 @@ class ResultAdmin(JapaneseSearch, YearScreens, SheetScreens, ScreenContext, admi
             "return": "差し戻しました。担当課に通知しました。",
             "approve": "承認しました。担当課に通知しました。年度の公開で市民に公開されます。",
             "reopen": "修正のため再開しました。公開中の内容は、再承認・再公開まで変わりません。",
+            "report_decision": "確定結果を入力できます。確定した達成状況と実施結果を入力して"
+            "「提出する」を押してください。公開中の内容は、承認・公開まで変わりません。",
         }[action]
         self.message_user(request, done, messages.SUCCESS)
         return 302

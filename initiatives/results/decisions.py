@@ -1,9 +1,10 @@
 """未確定 follow-up: the 確定予定月 of an undetermined result, the monthly reminder to its
 departments once that month has come, and how a later decision reads publicly.
 
-The decision itself goes through the ordinary workflow (HQ 修正のため再開 → the department
-enters the final status → 提出 → 承認 → 公開); publishing records the change of 達成状況 as a
-PublicCorrection, which is what `decisions_for` reads back: 「未確定 → 達成（令和6年10月確定）」.
+The decision itself goes through the ordinary workflow (the department's 確定結果を報告する,
+or HQ's 修正のため再開 → the department enters the final status → 提出 → 承認 → 公開);
+publishing records the change of 達成状況 as a PublicCorrection, which is what
+`decisions_for` reads back: 「未確定 → 達成（令和6年10月確定）」.
 """
 
 from __future__ import annotations

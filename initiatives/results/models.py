@@ -259,3 +259,55 @@ class PublicCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.field}（{self.corrected_at:%Y/%m/%d}）"
+
+
+class SubmissionDigest(models.Model):
+    """One digest mail of submissions sent to HQ by `send_submission_digest`."""
+
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    mail = models.ForeignKey(
+        "outbox.OutgoingMail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("メール"),
+        help_text=_("送信の状況は「メール送信の状況」で確かめます（宛先がないときは空）。"),
+    )
+
+    class Meta:
+        verbose_name = _("提出のまとめメール")
+        verbose_name_plural = _("提出のまとめメール")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"提出のまとめ（{self.created_at:%Y/%m/%d %H:%M}）"
+
+
+class SubmissionNotice(models.Model):
+    """A submission waiting for (or listed in) HQ's digest; each goes into one digest only."""
+
+    event = models.OneToOneField(
+        WorkflowEvent,
+        on_delete=models.CASCADE,
+        related_name="digest_notice",
+        verbose_name=_("提出の記録"),
+    )
+    digest = models.ForeignKey(
+        SubmissionDigest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("まとめメール"),
+        help_text=_("空のときは、次のまとめメールで知らせます。"),
+    )
+
+    class Meta:
+        verbose_name = _("まとめて知らせる提出")
+        verbose_name_plural = _("まとめて知らせる提出")
+        ordering = ["event__created_at", "pk"]
+        indexes = [models.Index(fields=["digest"], name="submission_notice_digest_idx")]
+
+    def __str__(self) -> str:
+        return str(self.event)

@@ -38,6 +38,7 @@ from initiatives.roles import (
     is_superuser,
     uses_results,
 )
+from initiatives.vocabulary import Status
 
 
 class Action(StrEnum):
@@ -46,6 +47,7 @@ class Action(StrEnum):
     REVIEW = "review"  # return or approve a submitted result
     PUBLISH = "publish"  # publish a fiscal year
     REOPEN = "reopen"  # reopen a published result for correction
+    REPORT_DECISION = "report_decision"  # report the final status of a published 未確定
     MANAGE_PERIODS = "manage_periods"  # open and close entry periods
     VIEW_STRUCTURE = "view_structure"  # see the plan's structure in the admin
     CHANGE_STRUCTURE = "change_structure"  # change the plan's structure
@@ -59,6 +61,9 @@ _DENIED = {
     Action.REVIEW: "実施結果の差戻し・承認は推進本部だけができます。",
     Action.PUBLISH: "年度の公開は推進本部だけができます。",
     Action.REOPEN: "公開済みの実施結果の再開は推進本部だけができます。",
+    Action.REPORT_DECISION: (
+        "確定結果を報告できるのは、未確定のまま公開された実施結果の担当課だけです。"
+    ),
     Action.MANAGE_PERIODS: "入力期間の設定は推進本部だけができます。",
     Action.VIEW_STRUCTURE: "プランの構成を見る権限がありません。",
     Action.CHANGE_STRUCTURE: "プランの構成を変更できるのはシステム管理者だけです。",
@@ -108,6 +113,14 @@ def restrict(queryset: QuerySet, user, action: Action | str) -> QuerySet:
                 if hq
                 else (queryset.none())
             )
+        if action is Action.REPORT_DECISION:
+            if not is_department_staff(user):
+                return queryset.none()
+            undecided = Result.objects.filter(
+                state__in=transitions.sources(Step.REPORT_DECISION),
+                published_status=Status.UNDETERMINED,
+            ).filter(result_filter(handled_results(user)))
+            return queryset.filter(**{f"{prefix}pk__in": undecided})
         if action is Action.REOPEN:
             return (
                 queryset.filter(**{f"{prefix}state__in": transitions.sources(Step.REOPEN)})
@@ -138,6 +151,11 @@ def allowed(user, obj: Model | None, action: Action | str) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+def refusal(action: Action | str) -> str:
+    """Why `action` is refused, in the words `check` uses."""
+    return _DENIED[Action(action)]
+
+
 def check(user, obj: Model | None, action: Action | str) -> None:
     """Raise PermissionDenied (HTTP 403) with a Japanese message unless allowed."""
     if not allowed(user, obj, action):
@@ -147,7 +165,7 @@ def check(user, obj: Model | None, action: Action | str) -> None:
 def _allowed_at_all(user, action: Action) -> bool:
     if action is Action.VIEW:
         return uses_results(user)
-    if action is Action.EDIT:
+    if action in (Action.EDIT, Action.REPORT_DECISION):
         return is_department_staff(user)
     if action is Action.CHANGE_STRUCTURE:
         return is_superuser(user)

@@ -111,7 +111,7 @@ _HQ_PERMISSION = {
 def _permission(step: Step) -> Action:
     """The permission `step` needs, from the role the transition table gives it."""
     if transitions.role_of(step) is Role.DEPARTMENT:
-        return Action.EDIT
+        return Action.REPORT_DECISION if step is Step.REPORT_DECISION else Action.EDIT
     return _HQ_PERMISSION[step]
 
 
@@ -174,7 +174,7 @@ def _finish(result: Result, row: Transition, *, user, comment: str = "") -> Resu
     event.full_clean()
     event.save()
     if row.mail:
-        notifications.queue_step_mail(row.mail, result, comment)
+        notifications.queue_step_mail(row.mail, result, comment, event=event)
     return result
 
 
@@ -362,6 +362,15 @@ def reopen_result(*, result: Result, user, version: int, comment: str = "") -> R
     return _finish(result, row, user=user, comment=comment)
 
 
+@transaction.atomic
+def report_decision(*, result: Result, user, version: int, comment: str = "") -> Result:
+    """The department starts 「確定結果を報告する」 on its published 未確定 result: it can enter
+    the final status and submit it; the public keeps the published copy until HQ approves
+    and publishes it (listed then as a correction)."""
+    result, row = _begin(result, step=Step.REPORT_DECISION, user=user, version=version)
+    return _finish(result, row, user=user, comment=comment)
+
+
 def _number_text(value: Decimal | None) -> str:
     return NONE if value is None else number_text(value)
 
@@ -536,3 +545,43 @@ def send_deadline_reminders(*, today: datetime.date, days_before: int) -> list[s
             )
             reminded.append(department.name if sent else f"{department.name}（宛先なし）")
     return reminded
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk step did: the results it was taken on, and those it refused, with why."""
+
+    done: list[Result]
+    refused: list[tuple[Result, str]]
+
+
+_BULK_STEPS = {Step.SUBMIT: submit_result, Step.APPROVE: approve_result}
+
+
+@transaction.atomic
+def take_step_in_bulk(
+    *, step: Step, user, results: list[Result], seen: dict[int, int] | None
+) -> BulkOutcome:
+    """Take `step` on the results a confirmation page listed, in one transaction.
+
+    `seen` (result id → version, as listed) must match: when any listed result changed or
+    left the selection meanwhile, StaleResultError and nothing is done — HQ applies what it
+    saw. A result the step's own rules refuse (e.g. a submission that misses a required
+    value) is left as it is and reported; the others go ahead."""
+    service = _BULK_STEPS[Step(step)]
+    by_pk = {r.pk: r for r in results}
+    if seen is None or set(seen) - set(by_pk) or any(seen[pk] != by_pk[pk].version for pk in seen):
+        raise StaleResultError(
+            None,
+            "確認画面を開いた後に、選んだ実施結果が変わりました（ほかの人の承認・差戻しなど）。"
+            "何もしていません。もう一度確認画面を開いてください。",
+        )
+    outcome = BulkOutcome(done=[], refused=[])
+    for pk, version in seen.items():
+        result = by_pk[pk]
+        try:
+            with transaction.atomic():
+                outcome.done.append(service(result=result, user=user, version=version))
+        except ValidationError as error:
+            outcome.refused.append((result, "、".join(error.messages)))
+    return outcome

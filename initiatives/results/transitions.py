@@ -29,6 +29,7 @@ class Step(models.TextChoices):
     APPROVE = "approve", _("承認")
     PUBLISH = "publish", _("公開")
     REOPEN = "reopen", _("修正のため再開")
+    REPORT_DECISION = "report_decision", _("確定結果の報告")
 
 
 class Role(StrEnum):
@@ -44,7 +45,20 @@ class Mail(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
+    PUBLISHED = "published"
     REOPENED = "reopened"
+
+
+# Who each mail goes to: a submission to HQ (per event, or in the digest of
+# `send_submission_digest` when SUBMISSION_DIGEST is daily/hourly), every other step to the
+# owning departments.
+MAIL_TO: dict[Mail, Role] = {
+    Mail.SUBMITTED: Role.HQ,
+    Mail.RETURNED: Role.DEPARTMENT,
+    Mail.APPROVED: Role.DEPARTMENT,
+    Mail.PUBLISHED: Role.DEPARTMENT,
+    Mail.REOPENED: Role.DEPARTMENT,
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,12 @@ _ROWS = (
     (State.SUBMITTED, Step.RETURN, State.RETURNED, _HQ, "差戻し", Mail.RETURNED, True),
     (State.APPROVED, Step.RETURN, State.RETURNED, _HQ, "差戻し", Mail.RETURNED, True),
     (State.SUBMITTED, Step.APPROVE, State.APPROVED, _HQ, "承認", Mail.APPROVED, False),
-    (State.APPROVED, Step.PUBLISH, State.PUBLISHED, _HQ, "公開", None, False),
+    (State.APPROVED, Step.PUBLISH, State.PUBLISHED, _HQ, "公開", Mail.PUBLISHED, False),
     (State.PUBLISHED, Step.REOPEN, State.DRAFT, _HQ, "修正のため再開", Mail.REOPENED, False),
+    # A published 未確定 whose outcome is now known: its department reports the final status
+    # itself (permissions allow it only while the published status is 未確定), then
+    # 提出 → 承認 → 公開 as usual; the public keeps the published copy meanwhile.
+    (State.PUBLISHED, Step.REPORT_DECISION, State.DRAFT, _D, "確定結果の報告", None, False),
 )
 TABLE: dict[tuple[State, Step], Transition] = {(row[0], row[1]): Transition(*row) for row in _ROWS}
 
@@ -85,6 +103,9 @@ _REFUSED = {
     Step.APPROVE: "承認できるのは提出済の実施結果だけです（今は{state}）。",
     Step.PUBLISH: "公開できるのは承認済の実施結果だけです（今は{state}）。",
     Step.REOPEN: "修正のため再開できるのは公開済みの実施結果だけです（今は{state}）。",
+    Step.REPORT_DECISION: (
+        "確定結果を報告できるのは、未確定のまま公開された実施結果だけです（今は{state}）。"
+    ),
 }
 _NOTHING_ENTERED = "まだ何も入力されていません。入力してから提出してください。"
 

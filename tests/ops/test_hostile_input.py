@@ -176,3 +176,14 @@ def test_hostile_form_values_on_every_step_answer_400_404_or_409(people, value) 
             assert response.status_code < 500, (action, value)
         publish = reverse("admin:initiatives_result_publish", args=[2024])
         assert client.post(publish, {"seen": value}).status_code < 500
+        review = reverse("admin:initiatives_result_review")
+        assert client.get(review, {"id": value, "order": value}).status_code < 500
+        for action in ("approve", "return", value):
+            response = client.post(
+                review, {**fields, "id": value, "order": value, "_action": action}
+            )
+            assert response.status_code < 500, (action, value)
+            response = client.post(review, {**fields, "id": no1.pk, "_action": action})
+            assert response.status_code < 500, (action, value)
+        confirm = {"action": "approve_selected", "_selected_action": [no1.pk], "confirm": "yes"}
+        assert client.post(changelist, {**confirm, "seen": value}).status_code < 500

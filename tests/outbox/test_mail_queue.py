@@ -41,6 +41,12 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 STATUS_URL = "admin:outbox_outgoingmail_changelist"
 
 
+@pytest.fixture(autouse=True)
+def mail_each_submission(settings) -> None:
+    """These tests follow one submission's own mail (the digest is tested on its own)."""
+    settings.SUBMISSION_DIGEST = "off"
+
+
 @pytest.fixture
 def hq():
     user = make_user("honbu", hq=True)
@@ -76,7 +82,7 @@ def test_a_mail_server_that_is_down_does_not_fail_the_step(hq, digital, settings
     queued = OutgoingMail.objects.get()
     assert queued.state == OutgoingMail.State.PENDING and queued.attempts == 1
     assert "ConnectionRefusedError" in queued.last_error
-    assert queued.recipients == ["honbu@example.com"] and "提出されました" in queued.subject
+    assert queued.recipients == ["honbu@example.com"] and queued.subject.startswith("【提出】No.1 ")
     assert queued.next_attempt_at > timezone.now()  # retried after MAIL_RETRY_SECONDS
 
 
@@ -154,10 +160,10 @@ def test_the_command_sends_mail_whose_task_was_lost(hq) -> None:
 
 
 def test_a_mail_that_cannot_be_written_does_not_fail_the_step(hq, digital, monkeypatch) -> None:
-    def broken(result):
+    def broken(mail, result, comment=""):
         raise RuntimeError("宛先の取得に失敗")
 
-    monkeypatch.setattr(notifications, "notify_submitted", broken)
+    monkeypatch.setattr(notifications, "notify_step", broken)
     assert submit_no1(login(digital)).status_code == 302
     assert result_of("1", 2024).state == Result.State.SUBMITTED
     recorded = OutgoingMail.objects.get()

@@ -130,11 +130,11 @@ def test_bulk_approval_asks_for_confirmation_when_a_selected_result_is_flagged(p
     action = {"action": "approve_selected", "_selected_action": [no1.pk]}
     page = client.post(LIST_URL, action)
     assert page.status_code == 200
-    assert "確認事項のある実施結果の承認" in page.text
+    assert "承認の確認" in page.text and "1件に確認事項" in page.text
     assert MISSED in page.text and REASON in page.text
     no1.refresh_from_db()
     assert no1.state == Result.State.SUBMITTED  # not approved yet
-    done = client.post(LIST_URL, {**action, "confirm_findings": "yes"})
+    done = client.post(LIST_URL, {**action, "confirm": "yes", "seen": f"{no1.pk}:{no1.version}"})
     assert done.status_code == 302
     no1.refresh_from_db()
     assert no1.state == Result.State.APPROVED

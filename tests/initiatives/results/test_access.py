@@ -73,9 +73,10 @@ HQ_ACTIONS = (
     Action.CLOSE_PLAN,
     Action.REORGANISE,
 )
+DEPARTMENT_ACTIONS = (Action.VIEW, Action.EDIT, Action.REPORT_DECISION)
 MAY = {
-    "sato": {Action.VIEW, Action.EDIT},
-    "suzuki": {Action.VIEW, Action.EDIT},
+    "sato": set(DEPARTMENT_ACTIONS),
+    "suzuki": set(DEPARTMENT_ACTIONS),
     "honbu": {Action.VIEW, *HQ_ACTIONS},
     "tanaka": set(),
     "admin": {Action.VIEW, *HQ_ACTIONS, Action.CHANGE_STRUCTURE},

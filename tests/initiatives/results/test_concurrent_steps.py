@@ -129,23 +129,19 @@ def test_a_double_reopen_reopens_once(hq, digital) -> None:
     assert no1.events.filter(action=WorkflowEvent.Action.REOPEN).count() == 1
 
 
-def test_a_bulk_approve_lists_results_changed_meanwhile_with_409(hq, digital, monkeypatch) -> None:
+def test_a_bulk_approve_of_results_changed_meanwhile_is_refused_with_409(hq, digital) -> None:
     no1 = submitted_no1(digital)
-    real = services.approve_result
-
-    def changed_meanwhile(*, result, user, version, comment=""):
-        # Another reviewer returns the result between the list and this step.
-        current = Result.objects.get(pk=result.pk)
-        services.return_result(result=current, user=hq, version=current.version, comment="先に")
-        return real(result=result, user=user, version=version, comment=comment)
-
-    monkeypatch.setattr(services, "approve_result", changed_meanwhile)
-    response = login(hq).post(
-        reverse("admin:initiatives_result_changelist"),
-        {"action": "approve_selected", "_selected_action": [no1.pk]},
+    client = login(hq)
+    selected = {"action": "approve_selected", "_selected_action": [no1.pk]}
+    page = client.post(reverse("admin:initiatives_result_changelist"), selected)
+    seen = page.text.split('name="seen" value="')[1].split('"')[0]
+    # Another reviewer returns the result between the confirmation and 「確定」.
+    services.return_result(result=no1, user=hq, version=no1.version, comment="先に")
+    response = client.post(
+        reverse("admin:initiatives_result_changelist"), {**selected, "confirm": "yes", "seen": seen}
     )
     assert response.status_code == 409
-    assert "No.1" in response.text and "ほかの人が更新したため" in response.text
+    assert "何もしていません" in response.text
     no1.refresh_from_db()
     assert no1.state == Result.State.RETURNED
 

@@ -122,3 +122,39 @@ def test_the_achievement_table_marks_a_status_with_a_reason() -> None:
     assert page.count('class="status-note"') == 1
     assert "注あり（市の判断: めざす姿は「おおむね100%」" in page
     assert 'href="/initiatives/9/#year-2023"' in page or "/9/#year-2023" in page
+
+
+def test_the_department_itself_reports_the_decision_of_a_published_undetermined_result() -> None:
+    hq = make_user("honbu", hq=True)
+    open_year(2024, hq=hq)
+    sato = make_user("sato", "デジタル行政戦略課")
+    no1 = _enter(result_of("1", 2024), sato, status="undetermined", note="令和7年9月の決算で確定")
+    _approve_and_publish(no1, hq)
+    no1.refresh_from_db()
+    department = Client()
+    department.force_login(sato)
+    url = reverse("admin:initiatives_result_change", args=[no1.pk])
+    page = department.get(url)
+    assert 'id="report-decision-form"' in page.text and "確定結果を報告する" in page.text
+    # HQ may not take the department's step; the button is the department's.
+    reviewer = Client()
+    reviewer.force_login(hq)
+    assert 'id="report-decision-form"' not in reviewer.get(url).text
+    data = {"_action": "report_decision", "version": no1.version}
+    assert reviewer.post(url, data).status_code == 403
+    response = department.post(url, data)
+    assert response.status_code == 302
+    no1.refresh_from_db()
+    assert no1.state == Result.State.DRAFT
+    assert no1.published_status == "undetermined"  # the public keeps its copy meanwhile
+    assert no1.events.last().action == "report_decision"
+    # Then 提出 → 承認 → 公開 as usual; the public reads 未確定 → 達成.
+    no1 = _enter(no1, sato, status="achieved")
+    _approve_and_publish(no1, hq)
+    correction = PublicCorrection.objects.get(result=no1, field="達成状況")
+    assert (correction.before, correction.after) == ("未確定", "達成")
+    # A published result that is not 未確定 stays closed to the department.
+    no1.refresh_from_db()
+    assert 'id="report-decision-form"' not in department.get(url).text
+    assert department.post(url, {**data, "version": no1.version}).status_code == 403
+    assert Result.objects.get(pk=no1.pk).state == Result.State.PUBLISHED

@@ -45,12 +45,22 @@ OWNER, OTHER, HQ, NOBODY = "owner", "other_department", "hq", "no_role"
 PEOPLE = (OWNER, OTHER, HQ, NOBODY)
 
 # The mails as staff receive them: (subject fragment, who receives it).
+# Submissions are mailed one by one here (SUBMISSION_DIGEST=off, set below); the digest has
+# its own tests (test_notifications.py).
+NO1 = "No.1 職員による課題解決アプリの実践数（累計）（令和6年度）"
 MAILS = {
-    Mail.SUBMITTED: ("提出されました: No.1", HQ),
-    Mail.RETURNED: ("差戻しがありました: No.1", OWNER),
-    Mail.APPROVED: ("承認されました: No.1", OWNER),
-    Mail.REOPENED: ("修正のため再開されました: No.1", OWNER),
+    Mail.SUBMITTED: (f"【提出】{NO1}", HQ),
+    Mail.RETURNED: (f"【差戻し】{NO1}", OWNER),
+    Mail.APPROVED: (f"【承認】{NO1}", OWNER),
+    Mail.PUBLISHED: (f"【公表】{NO1}", OWNER),
+    Mail.REOPENED: (f"【再開】{NO1}", OWNER),
 }
+
+
+@pytest.fixture(autouse=True)
+def mail_each_submission(settings) -> None:
+    settings.SUBMISSION_DIGEST = "off"
+
 
 # (from, step) → (to, who takes it, history reason, mail, comment required): the workflow
 # the README's walk-through describes, one row per arrow.
@@ -63,8 +73,9 @@ EXPECTED = {
     (SUB, Step.RETURN): (RET, Role.HQ, "差戻し", Mail.RETURNED, True),
     (APP, Step.RETURN): (RET, Role.HQ, "差戻し", Mail.RETURNED, True),
     (SUB, Step.APPROVE): (APP, Role.HQ, "承認", Mail.APPROVED, False),
-    (APP, Step.PUBLISH): (PUB, Role.HQ, "公開", None, False),
+    (APP, Step.PUBLISH): (PUB, Role.HQ, "公開", Mail.PUBLISHED, False),
     (PUB, Step.REOPEN): (DRAFT, Role.HQ, "修正のため再開", Mail.REOPENED, False),
+    (PUB, Step.REPORT_DECISION): (DRAFT, Role.DEPARTMENT, "確定結果の報告", None, False),
 }
 TAKEN_BY = {Role.DEPARTMENT: OWNER, Role.HQ: HQ}
 # Who takes each step, whatever the state (the table's role column).
@@ -75,6 +86,7 @@ EXPECTED_ROLE = {
     Step.APPROVE: Role.HQ,
     Step.PUBLISH: Role.HQ,
     Step.REOPEN: Role.HQ,
+    Step.REPORT_DECISION: Role.DEPARTMENT,
 }
 
 # The states in which each step's own role may act on a result at all (permissions.py):
@@ -86,6 +98,7 @@ IN_REACH = {
     Step.APPROVE: {SUB, APP},
     Step.PUBLISH: set(State),
     Step.REOPEN: {PUB},
+    Step.REPORT_DECISION: {PUB},  # and only while the published status is 未確定
 }
 
 # Why each refused step is refused, in the words staff read.
@@ -96,6 +109,9 @@ REFUSALS = {
     Step.APPROVE: "承認できるのは提出済の実施結果だけです（今は{}）。",
     Step.PUBLISH: "公開できるのは承認済の実施結果だけです（今は{}）。",
     Step.REOPEN: "修正のため再開できるのは公開済みの実施結果だけです（今は{}）。",
+    Step.REPORT_DECISION: (
+        "確定結果を報告できるのは、未確定のまま公開された実施結果だけです（今は{}）。"
+    ),
 }
 NOTHING_ENTERED = "まだ何も入力されていません。入力してから提出してください。"
 COMMENT_MISSING = "差戻しの理由（コメント）を入力してください。"
@@ -148,7 +164,8 @@ def put_in(state: State, *, fiscal_year: FiscalYear) -> Result:
         state=state,
         status="achieved" if entered else "",
         text="開発アプリ数 125件" if entered else "",
-        published_status="achieved" if published else "",
+        # Published as 未確定, so that its department may report the decision.
+        published_status="undetermined" if published else "",
         published_text="開発アプリ数 125件" if published else "",
         published_at=now if published else None,
     )
@@ -182,6 +199,8 @@ def take(step: Step, result: Result, user, *, comment: str = "") -> Result | Non
         return services.approve_result(**common, comment=comment)
     if step is Step.REOPEN:
         return services.reopen_result(**common, comment=comment)
+    if step is Step.REPORT_DECISION:
+        return services.report_decision(**common, comment=comment)
     summary = services.publish_year(fiscal_year=result.fiscal_year, user=user)
     # Publishing is a step of the whole year: a result it may not take is left out, not
     # refused, so "refused" here means that nothing was published.
@@ -265,9 +284,7 @@ def test_each_cell_moves_as_the_table_says_or_changes_nothing(
         assert mail.outbox == []
     else:
         subject, recipient = MAILS[expected_mail]
-        assert [(m.subject, m.to) for m in mail.outbox] == [
-            (f"【行政経営プラン】{subject}", [people[recipient].email])
-        ]
+        assert [(m.subject, m.to) for m in mail.outbox] == [(subject, [people[recipient].email])]
 
 
 # --- the comment rule ----------------------------------------------------------------------
@@ -327,6 +344,7 @@ def test_it_lists_the_sources_of_steps_in_workflow_order() -> None:
     assert transitions.sources(Step.APPROVE) == (SUB,)
     assert transitions.sources(Step.PUBLISH) == (APP,)
     assert transitions.sources("reopen") == (PUB,)
+    assert transitions.sources(Step.REPORT_DECISION) == (PUB,)
     assert transitions.sources(Step.RETURN, Step.PUBLISH) == (SUB, APP)
     assert transitions.sources() == ()
 

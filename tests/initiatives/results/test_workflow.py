@@ -118,13 +118,14 @@ def test_it_makes_a_result_read_only_to_staff_once_submitted(hq, digital) -> Non
 
 
 def test_it_requires_a_comment_to_return_and_mails_the_department(
-    hq, digital, django_capture_on_commit_callbacks
+    hq, digital, django_capture_on_commit_callbacks, settings
 ) -> None:
+    settings.SUBMISSION_DIGEST = "off"  # one mail per submission
     open_year(2024, hq=hq)
     with django_capture_on_commit_callbacks(execute=True):
         no1 = submit_no1(login(digital))
     assert [m.to for m in mail.outbox] == [["honbu@example.com"]]
-    assert "提出されました" in mail.outbox[0].subject
+    assert mail.outbox[0].subject.startswith("【提出】No.1 ")
     mail.outbox.clear()
     reviewer = login(hq)
     response = reviewer.post(
@@ -256,10 +257,16 @@ def test_it_approves_in_bulk_only_submitted_results(
     open_year(2024, hq=hq)
     no1 = submit_no1(login(digital))
     no82 = result_of("82", 2024)
+    reviewer = login(hq)
+    selected = {"action": "approve_selected", "_selected_action": [no1.pk, no82.pk]}
+    page = reviewer.post(reverse("admin:initiatives_result_changelist"), selected)
+    assert page.status_code == 200 and "1件を承認します" in page.text  # confirmation first
+    no1.refresh_from_db()
+    assert no1.state == Result.State.SUBMITTED
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(hq).post(
+        response = reviewer.post(
             reverse("admin:initiatives_result_changelist"),
-            {"action": "approve_selected", "_selected_action": [no1.pk, no82.pk]},
+            {**selected, "confirm": "yes", "seen": f"{no1.pk}:{no1.version}"},
         )
     assert response.status_code == 302
     no1.refresh_from_db(), no82.refresh_from_db()
