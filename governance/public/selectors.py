@@ -28,6 +28,7 @@ from governance.models import (
 from governance.selectors import target_label
 from governance.vocabulary import Scope, response_status_label
 from initiatives.models import Department, Initiative, Plan, PlanRevision, Policy
+from initiatives.public.plans import canonical_path
 
 
 def publication_stamp() -> str:
@@ -112,13 +113,17 @@ class PublicOpinion:
 
 def _opinions_with_everything(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
     return queryset.select_related(
-        "meeting__committee", "meeting__fiscal_year", "member", "policy", "measure__policy"
+        "meeting__committee",
+        "meeting__fiscal_year",
+        "member",
+        "policy__plan",
+        "measure__policy__plan",
     ).prefetch_related(
         Prefetch(
             "initiatives",
-            queryset=Initiative.objects.select_related("direction__measure__policy").order_by(
-                "order"
-            ),
+            queryset=Initiative.objects.select_related(
+                "plan", "direction__measure__policy"
+            ).order_by("order"),
         ),
         Prefetch(
             "assignments",
@@ -127,18 +132,26 @@ def _opinions_with_everything(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
         Prefetch(
             "outcomes",
             queryset=OpinionOutcome.objects.select_related("revision").prefetch_related(
-                Prefetch("initiatives", queryset=Initiative.objects.order_by("order"))
+                Prefetch(
+                    "initiatives",
+                    queryset=Initiative.objects.select_related("plan").order_by("order"),
+                )
             ),
         ),
     )
 
 
 def _target_url(opinion: Opinion) -> str:
+    """The 方針's page under its own plan's address: an opinion on an earlier plan keeps
+    pointing at that plan once a later one is current."""
+    policy = None
     if opinion.scope == Scope.POLICY and opinion.policy:
-        return reverse("public:policy_detail", args=[opinion.policy.number])
-    if opinion.scope == Scope.MEASURE and opinion.measure:
-        return reverse("public:policy_detail", args=[opinion.measure.policy.number])
-    return ""
+        policy = opinion.policy
+    elif opinion.scope == Scope.MEASURE and opinion.measure:
+        policy = opinion.measure.policy
+    if policy is None:
+        return ""
+    return canonical_path(policy.plan, reverse("public:policy_detail", args=[policy.number]))
 
 
 def _public(opinion: Opinion) -> PublicOpinion:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from initiatives.public.plans import canonical_path, plan_reverse
@@ -74,3 +75,12 @@ def canonical_url(context) -> str:
     if getattr(request, "plan_prefixed", False):
         return request.build_absolute_uri(request.path)
     return request.build_absolute_uri(canonical_path(plan, request.path))
+
+
+@register.filter
+def initiative_url(initiative) -> str:
+    """The initiative's page under its own plan's /plans/<slug>/ (links from pages that are
+    not a plan's own, e.g. the committee's, must not follow the current plan)."""
+    return canonical_path(
+        initiative.plan, reverse("public:initiative_detail", args=[initiative.code])
+    )

@@ -1,6 +1,6 @@
 """The staff screens in a browser: axe-core (WCAG 2.0–2.2 A and AA rules, every impact)
-finds nothing on the result list, the entry screen, the review screen (HQ on a submitted
-result) and the HQ overview; the live count follows typing and errors take the focus.
+finds nothing on the result list, the entry screen, the review queue and the review form (HQ
+on a submitted result) and the HQ overview; the live count follows typing and errors take the focus.
 
 The axe results are written to test-artifacts/axe-staff.json for the record."""
 
@@ -97,7 +97,9 @@ def test_the_staff_screens_have_no_axe_violations(plan_site, browser) -> None:
     log_in(page, plan_site, "honbu")
     check(page, "hq-home", reverse("admin:index"))
     check(page, "changelist", reverse("admin:initiatives_result_changelist"))
-    check(page, "review", reverse("admin:initiatives_result_change", args=[no2.pk]))
+    check(page, "review-queue", reverse("admin:initiatives_result_review"))
+    assert "No.2" in page.inner_text("main, #content")
+    check(page, "review-form", reverse("admin:initiatives_result_change", args=[no2.pk]))
     check(page, "overview", reverse("admin:initiatives_result_overview") + "?year=2024")
     context.close()
 
