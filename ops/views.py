@@ -7,8 +7,9 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -45,6 +46,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
         pending = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
         return JsonResponse({"status": "migrations pending", "pending": pending}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "migrations": "applied"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask /favicon.ico whatever the page declares: the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -45,6 +45,8 @@ class PublicationState:
 
     plan_id: int
     plan_slug: str
+    # When HQ closed the plan (its home page then shows the final summary), else None.
+    closed_at: datetime.datetime | None
     # (fiscal year, latest edition's pk, its number, its time), one per published year.
     editions: tuple[tuple[int, int, int, datetime.datetime], ...]
 
@@ -55,14 +57,24 @@ class PublicationState:
                 TEMPLATE_VERSION,
                 str(self.plan_id),
                 self.plan_slug,
+                self.closed_at.isoformat() if self.closed_at else "",
                 *(f"{y}:{pk}:{n}:{at.isoformat()}" for y, pk, n, at in self.editions),
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     @property
-    def last_modified(self) -> datetime.datetime | None:
+    def data_modified(self) -> datetime.datetime | None:
+        """When the published data last changed (the latest edition): the open data's date."""
         return max((at for *_rest, at in self.editions), default=None)
+
+    @property
+    def last_modified(self) -> datetime.datetime | None:
+        """When any public answer last changed: the data, or the plan's closing."""
+        times = [at for *_rest, at in self.editions]
+        if self.closed_at is not None:
+            times.append(self.closed_at)
+        return max(times, default=None)
 
     @property
     def edition_numbers(self) -> dict[int, int]:
@@ -80,6 +92,7 @@ def publication_state(*, plan: Plan) -> PublicationState:
     return PublicationState(
         plan_id=plan.pk,
         plan_slug=plan.slug,
+        closed_at=plan.closed_at,
         editions=tuple((r["fiscal_year__year"], r["last"], r["number"], r["at"]) for r in rows),
     )
 

@@ -166,7 +166,7 @@ def _plan_source(plan: Plan) -> dict:
 
 def package(*, plan: Plan, state: PublicationState, sizes: dict[str, int]) -> dict:
     """The Frictionless Data Package of the plan's tables (paths relative to it)."""
-    modified = state.last_modified or timezone.now()
+    modified = state.data_modified or timezone.now()
     resources = []
     for name in TABLE_FILES:
         table = tidy.TABLES[FILES[name].stem]
@@ -228,7 +228,7 @@ class Listed:
 
 
 def listed_files(*, plan: Plan, state: PublicationState, url: Callable[[str], str]) -> list:
-    modified = state.last_modified
+    modified = state.data_modified
     return [
         Listed(
             file=f,
@@ -243,7 +243,7 @@ def listed_files(*, plan: Plan, state: PublicationState, url: Callable[[str], st
 def catalogue_record(*, plan: Plan, state: PublicationState, files: list[Listed]) -> dict:
     """The DCAT (JSON-LD) record of the data set, embedded on the open-data page."""
     site = settings.SITE_URL.rstrip("/")
-    modified = state.last_modified or timezone.now()
+    modified = state.data_modified or timezone.now()
     years = fiscal_years_of(plan)
     return {
         "@context": {

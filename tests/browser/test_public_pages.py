@@ -55,7 +55,7 @@ def test_it_filters_opens_an_initiative_and_downloads_the_csv(plan_site, page_an
     assert rows.count() >= 8
     first_name = rows.first.inner_text()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
     content = Path(download.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")

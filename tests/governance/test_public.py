@@ -94,8 +94,8 @@ def test_a_meeting_page_shows_its_agenda_material_opinions_and_responses(client,
     assert "課題解決アプリを市民と一緒に作ってほしい。" in html
     assert "令和7年度から市民参加の開発会を開きます。" in html
     assert "対応中" in html and "デジタル行政戦略課" in html
-    assert 'href="/initiatives/1/"' in html
-    assert 'href="/policies/1/"' in html  # the measure's opinion links its policy
+    assert 'href="/plans/2023-2026/initiatives/1/"' in html
+    assert 'href="/plans/2023-2026/policies/1/"' in html  # the measure's opinion links its policy
     assert html.count("市の対応は取りまとめ中です") == 2
 
 
@@ -166,7 +166,7 @@ def test_the_new_initiative_says_it_was_added_after_the_committees_opinion(clien
     assert f'href="/committee/meetings/{meeting.pk}/#opinion-{opinion.pk}"' in html
     assert "委員会の提言を受けて見直し" in client.get("/initiatives/1/").text
     meeting_page = client.get(f"/committee/meetings/{meeting.pk}/").text
-    assert "令和6年8月 改訂版" in meeting_page and 'href="/initiatives/R6-1/"' in meeting_page
+    assert "令和6年8月 改訂版" in meeting_page and 'href="/plans/2023-2026/initiatives/R6-1/"' in meeting_page
 
 
 def test_the_csv_has_a_bom_documented_columns_and_one_row_per_response(client, published):

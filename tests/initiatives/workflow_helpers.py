@@ -29,7 +29,7 @@ def make_user(username: str, *departments: str, hq: bool = False):
     for name in departments:
         DepartmentMembership.objects.create(user=user, department=Department.objects.get(name=name))
     if hq:
-        user.groups.add(Group.objects.get(name=HQ_GROUP))
+        user.groups.add(Group.objects.get_or_create(name=HQ_GROUP)[0])
     return user
 
 
@@ -42,7 +42,7 @@ def make_staff(username: str, *departments: str, hq: bool = False, **fields):
     for name in departments:
         DepartmentMembership.objects.create(user=user, department=Department.objects.get(name=name))
     if hq:
-        user.groups.add(Group.objects.get(name=HQ_GROUP))
+        user.groups.add(Group.objects.get_or_create(name=HQ_GROUP)[0])
     return user
 
 

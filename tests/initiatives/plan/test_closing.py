@@ -53,7 +53,7 @@ def hq():
 
 @pytest.fixture
 def after_the_period(monkeypatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 5, 10))
+    monkeypatch.setattr(timezone, "localdate", lambda *_args: datetime.date(2027, 5, 10))
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def _refused(call, match: str = CLOSED) -> None:
 
 
 def test_closing_is_refused_before_the_period_is_over(plan, hq, published, monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 3, 31))
+    monkeypatch.setattr(timezone, "localdate", lambda *_args: datetime.date(2027, 3, 31))
     _refused(lambda: close_plan(plan=plan, user=hq), "推進期間（令和5年度～令和8年度（4カ年））が")
     plan.refresh_from_db()
     assert plan.closed_at is None and plan.status_label == "推進中"

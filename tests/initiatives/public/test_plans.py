@@ -86,9 +86,9 @@ def test_export_of_an_unknown_plan_names_the_known_ones():
 def test_the_current_plan_follows_today_unless_hq_marks_one(second_plan, monkeypatch):
     from django.utils import timezone
 
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 3, 31))
+    monkeypatch.setattr(timezone, "localdate", lambda *_args: datetime.date(2027, 3, 31))
     assert get_plan().slug == "2023-2026"
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 4, 1))
+    monkeypatch.setattr(timezone, "localdate", lambda *_args: datetime.date(2027, 4, 1))
     assert get_plan().slug == "2027-2030"
     Plan.objects.filter(slug="2023-2026").update(is_current=True)
     assert get_plan().slug == "2023-2026"
@@ -120,7 +120,7 @@ def test_each_page_says_which_plan_it_belongs_to(client):
 def test_the_plan_list_shows_all_plans_newest_first(client, second_plan, monkeypatch):
     from django.utils import timezone
 
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 6, 1))
+    monkeypatch.setattr(timezone, "localdate", lambda *_args: datetime.date(2027, 6, 1))
     page = client.get("/plans/").content.decode()
     assert page.index("（第2期）") < page.index("令和5年度～令和8年度")
     assert 'href="/plans/2027-2030/"' in page and 'href="/plans/2023-2026/"' in page
