@@ -166,7 +166,10 @@ def test_the_new_initiative_says_it_was_added_after_the_committees_opinion(clien
     assert f'href="/committee/meetings/{meeting.pk}/#opinion-{opinion.pk}"' in html
     assert "委員会の提言を受けて見直し" in client.get("/initiatives/1/").text
     meeting_page = client.get(f"/committee/meetings/{meeting.pk}/").text
-    assert "令和6年8月 改訂版" in meeting_page and 'href="/plans/2023-2026/initiatives/R6-1/"' in meeting_page
+    assert (
+        "令和6年8月 改訂版" in meeting_page
+        and 'href="/plans/2023-2026/initiatives/R6-1/"' in meeting_page
+    )
 
 
 def test_the_csv_has_a_bom_documented_columns_and_one_row_per_response(client, published):
