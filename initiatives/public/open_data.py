@@ -8,14 +8,14 @@ exactly as published (json.dumps escapes it; nothing evaluates it).
 
 from __future__ import annotations
 
-import io
+import datetime
 import json
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from initiatives.models import Actual, FiscalYear, Initiative, Plan, Target, YearPlan
+from initiatives.models import Actual, Edition, FiscalYear, Initiative, Plan, Target, YearPlan
 from initiatives.plan.export import export_plan_document
 from initiatives.plan.selectors import continuity, fiscal_years_of
 from initiatives.public.selectors import PublicFilter, public_initiatives
@@ -241,7 +241,8 @@ def xlsx_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
     cells.append(about, ["ライセンス", f"{LICENCE} {LICENCE_URL}"])
     status = workbook.create_sheet("公表状況")
     cells.append(status, ["年度", "公表状況", "公表件数", "全件数", "版", "公表日", "訂正日"])
-    for year in publication(plan=plan):
+    years = publication(plan=plan)
+    for year in years:
         cells.append(
             status,
             [
@@ -254,9 +255,18 @@ def xlsx_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:
                 year["corrected_at"],
             ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return cells.workbook_bytes(workbook, as_of=_published_as_of(plan))
+
+
+def _published_as_of(plan: Plan) -> datetime.datetime:
+    """The time of the plan's latest edition: the file's date (its data changed then)."""
+    latest = (
+        Edition.objects.filter(fiscal_year__year__range=(plan.start_year, plan.end_year))
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return latest or datetime.datetime(plan.start_year, 4, 1, tzinfo=datetime.UTC)
 
 
 def json_bytes(*, plan: Plan, filters: PublicFilter) -> bytes:

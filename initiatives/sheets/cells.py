@@ -23,9 +23,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
+import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -123,3 +126,27 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
     for row in rows:
         writer.writerow([csv_field(value) for value in row])
     return buffer.getvalue()
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def workbook_bytes(workbook: Workbook, *, as_of: datetime.datetime) -> bytes:
+    """The .xlsx of `workbook`, the same bytes for the same data: openpyxl stamps the save
+    time into the document properties and the zip entries, so a published file re-made for
+    a new cache key would change size and hash without any change of data."""
+    stamp = as_of.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    workbook.properties.created = stamp
+    raw = io.BytesIO()
+    workbook.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
+    return out.getvalue()

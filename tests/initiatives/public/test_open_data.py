@@ -125,3 +125,26 @@ def test_it_downloads_an_excel_workbook_with_the_same_columns(client):
     assert len(rows) == len(csv_body)
     assert {row[1] for row in rows[1:]} == {1}  # 方針番号: a number, as in the CSV's "1"
     assert "列の説明" in workbook.sheetnames
+
+
+def test_the_excel_file_is_the_same_bytes_for_the_same_data(monkeypatch):
+    """openpyxl stamps the save time into the file; a file re-made later for the same data
+    (a new cache key, e.g. after the plan was closed) must not change size or hash."""
+    import datetime as dt
+
+    import openpyxl.writer.excel as excel
+
+    from initiatives.plan.selectors import get_plan
+    from initiatives.public.open_data import xlsx_bytes
+    from initiatives.public.selectors import PublicFilter
+
+    plan = get_plan()
+    first = xlsx_bytes(plan=plan, filters=PublicFilter())
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr(excel.datetime, "datetime", Later)
+    assert xlsx_bytes(plan=plan, filters=PublicFilter()) == first
