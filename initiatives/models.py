@@ -13,7 +13,6 @@ from initiatives.plan.models import (
     Direction,
     FiscalYear,
     GlossaryTerm,
-    Indicator,
     Initiative,
     InitiativeDepartment,
     InitiativeQuerySet,
@@ -24,10 +23,9 @@ from initiatives.plan.models import (
     Policy,
     Relisting,
     Stance,
-    Target,
-    YearPlan,
 )
 from initiatives.plan.succession import Succession
+from initiatives.plan.yearly import Indicator, Target, YearPlan
 from initiatives.publication.models import Edition
 from initiatives.results.models import (
     Actual,

@@ -42,7 +42,9 @@ class OpenDataFile:
     title: str
     format: str
     content_type: str
-    write: Callable[..., bytes]
+    # None for datapackage.json: it describes the other files (their sizes and the
+    # publication state), so `package_bytes` makes it.
+    write: Callable[..., bytes] | None
     filterable: bool = True
 
     @property
@@ -61,10 +63,6 @@ def _tidy_writer(table: str, kind: str) -> Callable[..., bytes]:
         return write(table=table, data=tidy.tidy_data(plan=plan, filters=filters))
 
     return writer
-
-
-def _package_writer(*, plan: Plan, filters: PublicFilter) -> bytes:
-    raise NotImplementedError  # made by `package_bytes`, which needs the state and the sizes
 
 
 FILES = {
@@ -112,7 +110,7 @@ FILES = {
             "データパッケージ（Frictionless Data Package）",
             "json",
             JSON,
-            _package_writer,
+            None,
             filterable=False,
         ),
     )

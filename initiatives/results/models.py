@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from initiatives.plan.models import FiscalYear, Indicator, Initiative
+from initiatives.plan.models import FiscalYear, Initiative
+from initiatives.plan.yearly import Indicator
 from initiatives.results.transitions import Step
 from initiatives.vocabulary import State, Status
 
