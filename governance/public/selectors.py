@@ -31,32 +31,27 @@ from initiatives.models import Department, Initiative, Plan, PlanRevision, Polic
 from initiatives.public.plans import canonical_path
 
 
-def publication_stamp() -> str:
-    """What the committee has made public, as a short text that changes with every
-    publication, correction or withdrawal (a key part of the public pages' cache).
-
-    One query (scalar subqueries): it runs on every cached public page that shows opinions.
+def publication_stamp_tables() -> list[str]:
+    """What the committee has made public, as SQL: one-row SELECTs (a count and a latest
+    time per table) whose values change with every publication, correction or withdrawal,
+    a key part of the public pages' cache. The public cache cross-joins them into the
+    query that reads the plan's editions, on every cached public page.
     """
-    parts = []
+    q = connection.ops.quote_name
+    tables = []
     for model, field_name in (
         (Meeting, "updated_at"),
         (Opinion, "published_at"),
         (Response, "updated_at"),
         (OpinionOutcome, "id"),
     ):
-        table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(model._meta.get_field(field_name).column)
-        published = (
-            f" WHERE {connection.ops.quote_name('published_at')} IS NOT NULL"
-            if model is not OpinionOutcome
-            else ""
+        column = q(model._meta.get_field(field_name).column)
+        # COUNT(published_at) counts the published rows; outcomes have no publication.
+        counted = q("published_at") if model is not OpinionOutcome else "*"
+        tables.append(
+            f"SELECT COUNT({counted}) AS n, MAX({column}) AS last FROM {q(model._meta.db_table)}"
         )
-        parts.append(f"(SELECT COUNT(*) FROM {table}{published})")
-        parts.append(f"(SELECT MAX({column}) FROM {table})")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}")
-        row = cursor.fetchone()
-    return "|".join(str(value) for value in row)
+    return tables
 
 
 def published_meetings() -> QuerySet[Meeting]:

@@ -30,9 +30,17 @@ def get_plan(*, slug: str | None = None) -> Plan:
     (a plan not yet begun only when no other exists). Raises Plan.DoesNotExist."""
     if slug is not None:
         return Plan.objects.get(slug=slug)
-    plans = list(Plan.objects.order_by("-start_year"))
-    if not plans:
+    current = current_of(list(Plan.objects.order_by("-start_year")))
+    if current is None:
         raise Plan.DoesNotExist("プランが登録されていません。")
+    return current
+
+
+def current_of(plans: list[Plan]) -> Plan | None:
+    """The current plan among `plans` (the latest period first), by get_plan's rule; None
+    when there are none. The public cache applies the same rule to the plans it reads."""
+    if not plans:
+        return None
     today = fiscal_year_of(timezone.localdate())
     return (
         next((p for p in plans if p.is_current), None)

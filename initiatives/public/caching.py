@@ -11,21 +11,25 @@ nothing is ever invalidated by hand; old entries age out of the cache.
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
 import hashlib
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Count, Max
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-from initiatives.models import Plan
+from initiatives.models import FiscalYear, Plan
 from initiatives.publication.models import Edition
 from ops.compression import is_text
 
@@ -49,6 +53,11 @@ class PublicationState:
     closed_at: datetime.datetime | None
     # (fiscal year, latest edition's pk, its number, its time), one per published year.
     editions: tuple[tuple[int, int, int, datetime.datetime], ...]
+    # Which of the plan's report files are ready (count and latest finish): pages linking
+    # them change when the worker finishes one after a publication, without a new edition.
+    report_files: str = ""
+    # What the committee has published (its own schedule): pages showing opinions.
+    committee: str = ""
 
     @property
     def key(self) -> str:
@@ -82,19 +91,25 @@ class PublicationState:
 
 
 def publication_state(*, plan: Plan) -> PublicationState:
-    """The plan's state in one query: per year of the plan, its newest edition."""
-    rows = (
-        Edition.objects.filter(fiscal_year__year__range=(plan.start_year, plan.end_year))
-        .values("fiscal_year__year")
-        .annotate(number=Max("number"), last=Max("id"), at=Max("published_at"))
-        .order_by("fiscal_year__year")
-    )
-    return PublicationState(
-        plan_id=plan.pk,
-        plan_slug=plan.slug,
-        closed_at=plan.closed_at,
-        editions=tuple((r["fiscal_year__year"], r["last"], r["number"], r["at"]) for r in rows),
-    )
+    """The plan's state (one query)."""
+    plan_id = plan.pk  # (a lazy plan that names no plan raises Http404 here, before reading)
+    found = next((state for light, state in _read_states() if light.pk == plan_id), None)
+    if found is None:  # created a moment ago: nothing of it is public yet
+        return PublicationState(plan_id=plan.pk, plan_slug=plan.slug, closed_at=None, editions=())
+    return found
+
+
+def state_for_slug(slug: str | None) -> PublicationState | None:
+    """The state of the plan with this slug, or of the current plan (get_plan's rule);
+    None when there is no such plan. One query and no Plan loaded: a warm public answer
+    needs nothing else from the database."""
+    from initiatives.plan.selectors import current_of
+
+    states = _read_states()
+    if slug is not None:
+        return next((state for light, state in states if light.slug == slug), None)
+    current = current_of([light for light, _state in states])
+    return next((state for light, state in states if light is current), None)
 
 
 def request_state(request: HttpRequest, plan: Plan) -> PublicationState:
@@ -106,21 +121,132 @@ def request_state(request: HttpRequest, plan: Plan) -> PublicationState:
     return cached
 
 
-def _cache():
-    return caches[settings.PUBLIC_CACHE_ALIAS]
-
-
-def report_files_stamp(*, plan: Plan) -> str:
-    """Which of the plan's report files are ready: pages linking them change when the worker
-    finishes one after a publication, without a new edition."""
+@functools.cache
+def _state_sql(vendor: str) -> str:
+    """Every plan with, per fiscal year of its period, the newest edition and the finished
+    report files, and the committee's stamp: a few rows per plan, read with one statement
+    prepared once (compiling ORM queries cost more than running them on every warm hit)."""
+    from governance.public.selectors import publication_stamp_tables
     from reports.models import RenderedReport
 
-    stamp = RenderedReport.objects.filter(
-        fiscal_year__year__range=(plan.start_year, plan.end_year),
-        state=RenderedReport.State.DONE,
-        edition__isnull=False,
-    ).aggregate(n=Count("pk"), last=Max("finished_at"))
-    return f"{stamp['n']}:{stamp['last'].isoformat() if stamp['last'] else ''}"
+    q = connection.ops.quote_name
+
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    def col(alias: str, model, name: str) -> str:
+        return f"{alias}.{q(model._meta.get_field(name).column)}"
+
+    done = RenderedReport.State.DONE.value
+    plan_columns = ", ".join(
+        col("p", Plan, name)
+        for name in ("id", "slug", "is_current", "start_year", "end_year", "closed_at")
+    )
+    year_id = col("y", FiscalYear, "id")
+    committee = publication_stamp_tables()
+    committee_columns = ", ".join(f"c{n}.n, c{n}.last" for n in range(len(committee)))
+    committee_joins = " ".join(f"CROSS JOIN ({sql}) c{n}" for n, sql in enumerate(committee))
+    # No outer GROUP BY: grouped derived tables joined to the plan's years keep PostgreSQL's
+    # cost estimate small (a large one switches on JIT compilation, ~50 ms per query).
+    return f"""
+        SELECT {plan_columns}, {col("y", FiscalYear, "year")},
+            ed.number, ed.last, ed.at, rf.n, rf.finished, {committee_columns}
+        FROM {table(Plan)} p
+        LEFT JOIN {table(FiscalYear)} y ON {col("y", FiscalYear, "year")}
+            BETWEEN {col("p", Plan, "start_year")} AND {col("p", Plan, "end_year")}
+        LEFT JOIN (
+            SELECT {col("e", Edition, "fiscal_year")} AS year_id,
+                MAX({col("e", Edition, "number")}) AS number,
+                MAX({col("e", Edition, "id")}) AS last,
+                MAX({col("e", Edition, "published_at")}) AS at
+            FROM {table(Edition)} e GROUP BY {col("e", Edition, "fiscal_year")}
+        ) ed ON ed.year_id = {year_id}
+        LEFT JOIN (
+            SELECT {col("r", RenderedReport, "fiscal_year")} AS year_id, COUNT(*) AS n,
+                MAX({col("r", RenderedReport, "finished_at")}) AS finished
+            FROM {table(RenderedReport)} r
+            WHERE {col("r", RenderedReport, "state")} = '{done}'
+                AND {col("r", RenderedReport, "edition")} IS NOT NULL
+            GROUP BY {col("r", RenderedReport, "fiscal_year")}
+        ) rf ON rf.year_id = {year_id}
+        {committee_joins}
+        ORDER BY {col("p", Plan, "start_year")} DESC, {col("y", FiscalYear, "year")}
+    """
+
+
+def _read_states() -> list[tuple[Plan, PublicationState]]:
+    """Every plan (unsaved light instances: id, slug, period, current, closed) with its
+    state, the latest period first. One query."""
+    rows = _state_rows()
+    by_plan: dict[int, tuple] = {}
+    for pk, slug, is_current, start, end, closed_at, year, number, last, at, *stamps in rows:
+        if pk not in by_plan:
+            light = Plan(
+                pk=pk,
+                slug=slug,
+                is_current=bool(is_current),
+                start_year=start,
+                end_year=end,
+                closed_at=_datetime(closed_at),
+            )
+            by_plan[pk] = (light, [], [0, None], stamps[2:])
+        _light, editions, files, _committee = by_plan[pk]
+        if number is not None:
+            editions.append((year, last, number, _datetime(at)))
+        files[0] += stamps[0] or 0
+        finished = _datetime(stamps[1])
+        if finished is not None and (files[1] is None or finished > files[1]):
+            files[1] = finished
+    return [
+        (
+            light,
+            PublicationState(
+                plan_id=light.pk,
+                plan_slug=light.slug,
+                closed_at=light.closed_at,
+                editions=tuple(editions),
+                report_files=f"{files[0]}:{files[1].isoformat() if files[1] else ''}",
+                committee="|".join(str(value) for value in committee),
+            ),
+        )
+        for light, editions, files, committee in by_plan.values()
+    ]
+
+
+# PostgreSQL connections (raw psycopg ones) holding the state statement, prepared.
+_PREPARED: weakref.WeakSet = weakref.WeakSet()
+_STATEMENT = "kanazawa_public_state"
+
+
+def _state_rows() -> list[tuple]:
+    """The state query's rows. On PostgreSQL planning it costs ~5× running it, on every warm
+    hit, so each connection prepares it once (a session-level statement: it survives a
+    rolled-back transaction and is replanned by PostgreSQL when a table changes); SQLite
+    keeps its own cache of compiled statements."""
+    sql = _state_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql)
+            return cursor.fetchall()
+        raw = connection.connection
+        if raw not in _PREPARED:
+            # Set-up of the connection, not a read: not counted among the request's queries.
+            raw.execute(f"PREPARE {_STATEMENT} AS {sql}")
+            _PREPARED.add(raw)
+        cursor.execute(f"EXECUTE {_STATEMENT}")
+        return cursor.fetchall()
+
+
+def _datetime(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """A timestamp read by raw SQL: PostgreSQL gives it aware, SQLite as UTC text."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+
+
+def _cache():
+    return caches[settings.PUBLIC_CACHE_ALIAS]
 
 
 def _etag(state: PublicationState, request: HttpRequest, extra: str = "") -> str:
@@ -180,12 +306,14 @@ def served_from_edition(
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, plan: Plan, **kwargs) -> HttpResponse:
-            state = request_state(request, plan)
-            extra = report_files_stamp(plan=plan) if report_files else ""
+            state = state_for_slug(getattr(request, "plan_slug", None))
+            if state is None:
+                # No such plan (Http404 from the lazy plan), or one made a moment ago.
+                state = publication_state(plan=plan)
+            request._publication_state = state
+            extra = state.report_files if report_files else ""
             if committee:
-                from governance.public.selectors import publication_stamp
-
-                extra += f"|{publication_stamp()}"
+                extra += f"|{state.committee}"
             etag = _etag(state, request, extra)
             not_modified = get_conditional_response(
                 request, etag=etag, last_modified=_timestamp(state)
@@ -201,7 +329,8 @@ def served_from_edition(
                 found.update(_cache().get_many([variant]))
             if len(found) < 2:
                 answer = view(request, *args, plan=plan, **kwargs)
-                if answer.status_code != 200 or answer.streaming:
+                if answer.status_code != 200 or answer.streaming or plan.pk != state.plan_id:
+                    # (HQ made another plan current between the two reads: not stored.)
                     return answer
                 found = _store(key, answer)
                 if variant not in found:
@@ -212,6 +341,7 @@ def served_from_edition(
             _finish(response, etag=etag, state=state, cors=cors)
             return response
 
+        wrapper.reads_plan_lazily = True
         return wrapper
 
     return decorator

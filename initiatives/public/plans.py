@@ -23,29 +23,33 @@ PREFIX = "/plans/{slug}"
 def plan_scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Resolve `plan_slug` (absent on unprefixed URLs) into the Plan, 404 when unknown."""
 
+    # A view served from the publication cache finds the plan's state by its slug and reads
+    # the Plan only to build a cold answer (caching.served_from_edition).
+    lazy = getattr(view, "reads_plan_lazily", False)
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, plan_slug: str | None = None, **kwargs):
-        if plan_slug is None:
-            # Unprefixed: the current plan, read only when the view uses it (a report
-            # download needs no plan, the year names it).
-            plan = SimpleLazyObject(_current_plan)
+        if plan_slug is None or lazy:
+            # The current plan (or the slug's), read only when the view uses it (a report
+            # download needs no plan, the year names it); a slug naming no plan is a 404 then.
+            plan = SimpleLazyObject(functools.partial(_plan, plan_slug))
         else:
-            try:
-                plan = get_plan(slug=plan_slug)
-            except Plan.DoesNotExist as missing:
-                raise Http404("このプランはありません。") from missing
+            plan = _plan(plan_slug)
         request.plan = plan
+        request.plan_slug = plan_slug
         request.plan_prefixed = plan_slug is not None
         return view(request, *args, plan=plan, **kwargs)
 
     return wrapper
 
 
-def _current_plan() -> Plan:
+def _plan(slug: str | None) -> Plan:
     try:
-        return get_plan()
+        return get_plan(slug=slug)
     except Plan.DoesNotExist as missing:
-        raise Http404("プランが登録されていません。") from missing
+        if slug is None:
+            raise Http404("プランが登録されていません。") from missing
+        raise Http404("このプランはありません。") from missing
 
 
 def plan_path(request: HttpRequest | None, path: str) -> str:

@@ -3,9 +3,11 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from initiatives.models import Edition, FiscalYear, Initiative, Plan
+from initiatives.public import caching
 from initiatives.public.caching import CACHE_CONTROL
 
 pytestmark = pytest.mark.django_db
@@ -70,15 +72,47 @@ def test_it_answers_a_revalidation_with_304_until_the_next_edition(client, url):
     assert after["ETag"] != etag
 
 
-def test_a_warm_answer_is_the_same_bytes_without_rebuilding(client, django_assert_max_num_queries):
+def test_a_warm_answer_is_the_same_bytes_without_rebuilding(client, django_assert_num_queries):
     for url in map(resolved, PAGES):
-        cold = client.get(url)
-        # Warm: the plan, the editions, (pages linking the reports) the report files and
-        # (pages showing the committee's opinions) its publication stamp.
-        with django_assert_max_num_queries(4):
-            warm = client.get(url)
-        assert warm.content == cold.content, url
-        assert warm["Content-Type"] == cold["Content-Type"], url
+        for address in (url, canonical(url)):
+            cold = client.get(address)
+            # Warm: one query (the plans, their editions, report files and the committee's
+            # stamp together); no Plan is loaded and nothing is rendered.
+            with django_assert_num_queries(1):
+                warm = client.get(address)
+            assert warm.content == cold.content, address
+            assert warm["Content-Type"] == cold["Content-Type"], address
+
+
+def canonical(url: str) -> str:
+    """The page under /plans/<slug>/ (the API has no unprefixed form)."""
+    return url if url.startswith("/api/") else f"/plans/{Plan.objects.get().slug}{url}"
+
+
+def test_an_unknown_plan_is_a_404_even_when_another_plan_is_warm(client):
+    assert client.get("/initiatives/").status_code == 200
+    assert client.get("/plans/nope/initiatives/").status_code == 404
+    assert client.get("/plans/nope/open-data/initiatives.csv").status_code == 404
+
+
+def test_the_state_statement_survives_a_rollback_and_a_new_connection(client):
+    """On PostgreSQL each connection prepares the state query once; a rolled-back
+    transaction or a reconnection (a restarted database) must not break warm answers."""
+    first = client.get("/initiatives/")
+    forget_prepared_statements()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert client.get("/initiatives/").status_code == 200  # prepared in the transaction
+        raise RuntimeError("rolled back")
+    assert client.get("/initiatives/")["ETag"] == first["ETag"]
+    forget_prepared_statements()  # as on a new connection
+    assert client.get("/initiatives/")["ETag"] == first["ETag"]
+
+
+def forget_prepared_statements() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        caching._PREPARED.clear()
 
 
 def test_another_query_string_is_another_answer(client):
