@@ -110,6 +110,9 @@ def served_file(*, year: int, kind: str, department_id: int | None = None) -> Re
     Every public download runs it, so its SQL is written once rather than compiled from a
     queryset per request (compiling cost twice the rest of the download).
     """
+    numbers = (year,) if department_id is None else (year, department_id)
+    if not all(-(2**63) <= n < 2**63 for n in numbers):
+        return None  # no row has such a number (and SQLite cannot even bind it)
     params: list[object] = [kind, year, RenderedReport.State.DONE.value]
     if department_id is not None:
         params.append(department_id)

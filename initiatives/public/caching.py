@@ -2,19 +2,17 @@
 
 Everything public is a function of the plan's latest editions (architecture: "Editions"), so
 the state key — the plan, the latest edition of each of its years, the template version — is
-the cache key and the ETag. A request costs one query (the editions) to find it; a revalidation
+the cache key and the ETag. A request costs one query (the state) to find it; a revalidation
 with a matching If-None-Match / If-Modified-Since gets 304 without rendering; a warm answer is
-the stored bytes (also stored gzipped). A new publication or correction makes a new key, so
-nothing is ever invalidated by hand; old entries age out of the cache.
+the stored bytes (also stored compressed, brotli and gzip). A new publication or correction
+makes a new key, so nothing is ever invalidated by hand; old entries age out of the cache.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-import gzip
 import hashlib
-import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,16 +29,15 @@ from django.utils.http import http_date
 
 from initiatives.models import FiscalYear, Plan
 from initiatives.publication.models import Edition
-from ops.compression import is_text
+from ops.compression import ENCODERS, accepted_encoding, is_text
 
 # Bump when a public template or writer changes what the same data renders to.
 TEMPLATE_VERSION = "public-2026-12-1"
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
 # Headers a stored answer keeps (the rest are added again on the way out).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
-_GZIP = re.compile(r"\bgzip\b")
-# Bodies smaller than this are not worth a stored gzipped copy (GZipMiddleware's own limit).
-MIN_GZIP = 200
+# Bodies smaller than this are not worth a stored compressed copy (GZipMiddleware's limit).
+MIN_COMPRESSED = 200
 
 
 @dataclass(frozen=True)
@@ -249,45 +246,97 @@ def _cache():
     return caches[settings.PUBLIC_CACHE_ALIAS]
 
 
-def _etag(state: PublicationState, request: HttpRequest, extra: str = "") -> str:
-    text = f"{state.key}|{extra}|{request.get_full_path()}"
+def _etag(state_key: str, request: HttpRequest, extra: str = "") -> str:
+    text = f"{state_key}|{extra}|{request.get_full_path()}"
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
-def _finish(response: HttpResponse, *, etag: str, state: PublicationState, cors: bool) -> None:
+def served_site_wide(request: HttpRequest, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """An answer about every plan (the sitemap), kept like a plan's pages: its key is the
+    state of every plan and the host the URLs are written for."""
+    states = [state for _light, state in _read_states()]
+    key = "|".join([request.get_host(), *(state.key for state in states)])
+    last_modified = max(
+        (state.last_modified for state in states if state.last_modified), default=None
+    )
+    return _answer(
+        request,
+        etag=_etag(key, request),
+        last_modified=last_modified,
+        cors=False,
+        build=lambda: (build(), True),
+    )
+
+
+def _finish(
+    response: HttpResponse, *, etag: str, last_modified: datetime.datetime | None, cors: bool
+) -> None:
     response["ETag"] = etag
-    if state.last_modified is not None:
-        response["Last-Modified"] = http_date(state.last_modified.timestamp())
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, ["Accept-Encoding"])
     if cors:
         response["Access-Control-Allow-Origin"] = "*"
 
 
-def _accepts_gzip(request: HttpRequest) -> bool:
-    return bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
+def _answer(
+    request: HttpRequest,
+    *,
+    etag: str,
+    last_modified: datetime.datetime | None,
+    cors: bool,
+    build: Callable[[], tuple[HttpResponse, bool]],
+) -> HttpResponse:
+    """304 on a matching conditional request; else the answer stored under the ETag, in
+    the encoding the client accepts; else `build()`'s (answer, storable), stored when it is
+    a whole 200 answer that may be kept."""
+    since = int(last_modified.timestamp()) if last_modified else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=since)
+    if not_modified is not None:
+        _finish(not_modified, etag=etag, last_modified=last_modified, cors=cors)
+        return not_modified
+    key = f"public:{etag.strip(chr(34))}"
+    encoding = accepted_encoding(request.headers.get("Accept-Encoding", ""))
+    found = _cache().get_many([f"{key}:headers", f"{key}:{encoding or 'body'}"])
+    if f"{key}:headers" in found and len(found) < 2:
+        encoding = None  # a binary file (or a short one): kept only as it is
+        found.update(_cache().get_many([f"{key}:body"]))
+    if len(found) < 2:
+        answer, storable = build()
+        if not storable or answer.status_code != 200 or answer.streaming:
+            return answer
+        found = _store(key, answer)
+        if f"{key}:{encoding}" not in found:
+            encoding = None
+    response = _replay(
+        found[f"{key}:headers"], found[f"{key}:{encoding or 'body'}"], encoding=encoding
+    )
+    _finish(response, etag=etag, last_modified=last_modified, cors=cors)
+    return response
 
 
-def _replay(headers: dict, body: bytes, *, gzipped: bool) -> HttpResponse:
-    """The stored answer (GZipMiddleware leaves an already gzipped one alone)."""
+def _replay(headers: dict, body: bytes, *, encoding: str | None) -> HttpResponse:
+    """The stored answer (GZipMiddleware leaves an already encoded one alone)."""
     response = HttpResponse(body)
     for name, value in headers.items():
         response[name] = value
-    if gzipped:
-        response["Content-Encoding"] = "gzip"
+    if encoding is not None:
+        response["Content-Encoding"] = encoding
     return response
 
 
 def _store(key: str, response: HttpResponse) -> dict[str, object]:
-    """Keep the answer's headers, body and (text) gzipped body under keys of their own: a
-    shared file cache then reads only the variant a request needs."""
+    """Keep the answer's headers, body and (text) compressed bodies under keys of their own:
+    a shared file cache then reads only the variant a request needs."""
     body = response.content
     entries: dict[str, object] = {
         f"{key}:headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
         f"{key}:body": body,
     }
-    if len(body) >= MIN_GZIP and is_text(response.get("Content-Type", "")):
-        entries[f"{key}:gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
+    if len(body) >= MIN_COMPRESSED and is_text(response.get("Content-Type", "")):
+        for encoding, encode in ENCODERS.items():
+            entries[f"{key}:{encoding}"] = encode(body)
     _cache().set_many(entries)
     return entries
 
@@ -314,38 +363,18 @@ def served_from_edition(
             extra = state.report_files if report_files else ""
             if committee:
                 extra += f"|{state.committee}"
-            etag = _etag(state, request, extra)
-            not_modified = get_conditional_response(
-                request, etag=etag, last_modified=_timestamp(state)
-            )
-            if not_modified is not None:
-                _finish(not_modified, etag=etag, state=state, cors=cors)
-                return not_modified
-            key = f"public:{etag.strip(chr(34))}"
-            variant = f"{key}:gzip" if _accepts_gzip(request) else f"{key}:body"
-            found = _cache().get_many([f"{key}:headers", variant])
-            if len(found) < 2 and variant.endswith(":gzip") and f"{key}:headers" in found:
-                variant = f"{key}:body"  # a binary file: no gzipped copy
-                found.update(_cache().get_many([variant]))
-            if len(found) < 2:
+            etag = _etag(state.key, request, extra)
+
+            def build() -> tuple[HttpResponse, bool]:
                 answer = view(request, *args, plan=plan, **kwargs)
-                if answer.status_code != 200 or answer.streaming or plan.pk != state.plan_id:
-                    # (HQ made another plan current between the two reads: not stored.)
-                    return answer
-                found = _store(key, answer)
-                if variant not in found:
-                    variant = f"{key}:body"
-            response = _replay(
-                found[f"{key}:headers"], found[variant], gzipped=variant.endswith(":gzip")
+                # Not kept if HQ made another plan current between the two reads.
+                return answer, plan.pk == state.plan_id
+
+            return _answer(
+                request, etag=etag, last_modified=state.last_modified, cors=cors, build=build
             )
-            _finish(response, etag=etag, state=state, cors=cors)
-            return response
 
         wrapper.reads_plan_lazily = True
         return wrapper
 
     return decorator
-
-
-def _timestamp(state: PublicationState) -> int | None:
-    return int(state.last_modified.timestamp()) if state.last_modified else None

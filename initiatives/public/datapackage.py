@@ -20,7 +20,7 @@ from django.utils import timezone
 from initiatives.models import Plan
 from initiatives.plan.selectors import fiscal_years_of
 from initiatives.public import open_data, tidy
-from initiatives.public.caching import PublicationState
+from initiatives.public.caching import PublicationState, publication_state
 from initiatives.public.selectors import PublicFilter
 from initiatives.vocabulary import era_label
 
@@ -120,6 +120,20 @@ TABLE_FILES = ("initiative_years.csv", "indicator_years.csv")
 
 def _cache():
     return caches[settings.PUBLIC_CACHE_ALIAS]
+
+
+def prepare_files(*, plan: Plan) -> list[str]:
+    """Make and keep every unfiltered file of the plan's current publication state (the
+    worker, after a publication): no visitor then waits for a file to be built, nor the
+    open-data page, which lists their sizes. Returns the names made now."""
+    state = publication_state(plan=plan)
+    made = []
+    for name in FILES:  # datapackage.json last: it describes the others
+        key = f"public-file:{state.key}:{name}"
+        if _cache().get(key) is None:
+            file_bytes(plan=plan, name=name, state=state)
+            made.append(name)
+    return made
 
 
 def file_bytes(*, plan: Plan, name: str, state: PublicationState) -> bytes:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
-from django.core.cache import caches
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from initiatives.models import Initiative, Plan, Policy
+from initiatives.models import Initiative, Policy
 from initiatives.plan.selectors import plans_newest_first
-from initiatives.public.caching import CACHE_CONTROL, TEMPLATE_VERSION
+from initiatives.public.caching import served_site_wide
 from initiatives.public.plans import canonical_path
 from initiatives.publication.models import Edition
 
@@ -88,19 +85,11 @@ SITEMAPS = {"public": PublicPagesSitemap}
 
 @require_safe
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
-    """django.contrib.sitemaps' sitemap, kept per publication state of every plan (the
-    editions and the plans: the same key idea as initiatives.public.caching)."""
-    editions = Edition.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("published_at"))
-    plans = Plan.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    state = f"{TEMPLATE_VERSION}|{request.get_host()}|{editions}|{plans}"
-    key = f"public-sitemap:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
-    cache = caches[settings.PUBLIC_CACHE_ALIAS]
-    content = cache.get(key)
-    if content is None:
+    """django.contrib.sitemaps' sitemap, kept per publication state of every plan."""
+
+    def build() -> HttpResponse:
         response = sitemap(request, sitemaps=SITEMAPS)
         response.render()
-        content = response.content
-        cache.set(key, content)
-    response = HttpResponse(content, content_type="application/xml")
-    response["Cache-Control"] = CACHE_CONTROL
-    return response
+        return response
+
+    return served_site_wide(request, build)

@@ -51,13 +51,19 @@ def record_edition(
 
 
 def _queue_files(edition_id: int) -> None:
-    """REPORTS_RENDER_ON_PUBLICATION=0 (the test suite's default) leaves it to the tests."""
+    """The edition's report files and the plan's open-data files, made by the worker.
+    REPORTS_RENDER_ON_PUBLICATION=0 (the test suite's default) leaves it to the tests."""
     from django.conf import settings
 
+    from initiatives.plan.selectors import plan_of_year
+    from initiatives.public.tasks import prepare_open_data_task
     from reports.editions import queue_edition_files
 
     if settings.REPORTS_RENDER_ON_PUBLICATION:
         queue_edition_files(edition_id=edition_id)
+        plan = plan_of_year(Edition.objects.get(pk=edition_id).fiscal_year.year)
+        if plan is not None:
+            prepare_open_data_task.enqueue(plan.pk)
 
 
 def closing_refusals(plan: Plan) -> list[str]:

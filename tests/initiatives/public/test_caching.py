@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 
+import brotli
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
@@ -89,6 +90,20 @@ def canonical(url: str) -> str:
     return url if url.startswith("/api/") else f"/plans/{Plan.objects.get().slug}{url}"
 
 
+def test_the_sitemap_is_kept_like_a_page_until_the_next_edition(
+    client, django_assert_num_queries
+):
+    cold = client.get("/sitemap.xml", headers={"accept-encoding": "br"})
+    with django_assert_num_queries(1):
+        warm = client.get("/sitemap.xml", headers={"accept-encoding": "br"})
+    assert warm["Content-Encoding"] == "br"
+    assert warm.content == cold.content
+    assert client.get("/sitemap.xml", headers={"if-none-match": warm["ETag"]}).status_code == 304
+    new_edition()
+    after = client.get("/sitemap.xml", headers={"if-none-match": warm["ETag"]})
+    assert after.status_code == 200 and after["ETag"] != warm["ETag"]
+
+
 def test_an_unknown_plan_is_a_404_even_when_another_plan_is_warm(client):
     assert client.get("/initiatives/").status_code == 200
     assert client.get("/plans/nope/initiatives/").status_code == 404
@@ -123,13 +138,23 @@ def test_another_query_string_is_another_answer(client):
 
 
 @pytest.mark.parametrize("url", ["/initiatives/", "/open-data/initiative_years.csv", "/"])
-def test_it_compresses_text_for_clients_that_accept_gzip(client, url):
+def test_it_compresses_text_with_brotli_else_gzip(client, url):
     plain = client.get(url)
-    packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
-    assert packed["Content-Encoding"] == "gzip"
-    assert gzip.decompress(packed.content) == plain.content
-    assert len(packed.content) < len(plain.content) / 3
     assert "Content-Encoding" not in plain
+    packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed["Content-Encoding"] == "br"
+    assert brotli.decompress(packed.content) == plain.content
+    zipped = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(packed.content) < len(zipped.content) < len(plain.content) / 3
+    for refused in ("br;q=0, gzip", "gzip;q=1.0, br;q=0"):
+        answer = client.get(url, headers={"accept-encoding": refused})
+        assert answer["Content-Encoding"] == "gzip", refused
+    for nothing in ("identity", "br;q=0, gzip;q=0", "*;q=0"):
+        answer = client.get(url, headers={"accept-encoding": nothing})
+        assert "Content-Encoding" not in answer, nothing
+        assert answer.content == plain.content
 
 
 def test_it_compresses_other_text_answers_too(client):
@@ -149,7 +174,7 @@ def test_it_never_compresses_the_admin(admin_client):
 
 
 def test_it_does_not_compress_excel_files(client):
-    response = client.get("/open-data/initiatives.xlsx", headers={"accept-encoding": "gzip"})
+    response = client.get("/open-data/initiatives.xlsx", headers={"accept-encoding": "gzip, br"})
     assert "Content-Encoding" not in response
 
 

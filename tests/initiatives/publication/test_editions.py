@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from initiatives.models import Edition, FiscalYear, Result
+from initiatives.models import Edition, FiscalYear, Plan, Result
 from initiatives.publication.selectors import edition_counts, latest_edition
 from reports.models import RenderedReport
 from tests.initiatives.workflow_helpers import make_user, open_year, result_of
@@ -112,6 +112,13 @@ def test_publishing_queues_every_public_file_of_the_year_after_commit(
     assert kinds == ["assembly", "assembly_xlsx", "department", "full", "summary", "xlsx"]
     assert all(r.state == RenderedReport.State.PENDING and r.edition_id for r in reports)
     assert reports.filter(kind="department").count() >= 1
+    # And the plan's open-data files for the new state, so no visitor waits for them.
+    from django.tasks import default_task_backend
+
+    prepared = [
+        r.args for r in default_task_backend.results if r.task.name == "prepare_open_data_task"
+    ]
+    assert prepared == [[Plan.objects.get().pk]]
     # A request while the worker is stopped: 503, and nothing more is queued.
     before = RenderedReport.objects.count()
     response = Client().get("/reports/2024-summary.pdf")
