@@ -33,6 +33,7 @@ from initiatives.models import (
     YearPlan,
 )
 from initiatives.plan.archive import is_read_only
+from initiatives.plan.changes import mark_structure_changed
 from initiatives.plan.organisation import ownership_history
 from initiatives.plan.selectors import plans_newest_first
 from initiatives.results.permissions import Action, allowed
@@ -63,8 +64,27 @@ class StructurePermissions:
 
 
 class StructureAdmin(JapaneseSearch, StructurePermissions, admin.ModelAdmin):
+    """Every add, change or delete (inlines and bulk deletes too) marks the structure
+    changed, so the public pages kept per publication state show it at once."""
+
     def has_module_permission(self, request) -> bool:
         return allowed(request.user, None, Action.VIEW_STRUCTURE)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        mark_structure_changed()
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        mark_structure_changed()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        mark_structure_changed()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        mark_structure_changed()
 
 
 class PlanRevisionInline(StructurePermissions, admin.TabularInline):

@@ -27,6 +27,7 @@ from initiatives.models import (
 )
 from initiatives.plan.archive import refuse_if_closed
 from initiatives.plan.bulk import Sync
+from initiatives.plan.changes import mark_structure_changed
 from initiatives.plan.initiative_rows import result_label, write_initiatives
 from initiatives.plan.interchange import (
     PlanFormatError,
@@ -217,6 +218,7 @@ def import_plan(*, data: dict, overwrite_results: bool = False) -> ImportSummary
     # Departments' validity and the reorganisations (optional; older documents have none).
     load_organisation(data.get("organisation"), plan=plan)
     _record_first_editions(fiscal_years=list(fiscal_years.values()), published_at=published_at)
+    mark_structure_changed()
     return summary
 
 

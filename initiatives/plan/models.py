@@ -60,6 +60,16 @@ class Plan(models.Model):
         editable=False,
         help_text=_("推進本部がプランを終了した日時。終了したプランは読み取り専用です。"),
     )
+    structure_changed_at = models.DateTimeField(
+        _("構成の最終変更日時"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "取組・計画・担当課などを管理画面や取り込みで最後に変更した日時。"
+            "公開ページはこの日時が変わると作り直されます。"
+        ),
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("終了した人"),

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from initiatives.plan.changes import mark_structure_changed
 from initiatives.plan.departments import (
     Department,
     DepartmentMembership,
@@ -297,6 +298,7 @@ def record_reorganisation(
         department.save(update_fields=["valid_until"])
     if move_staff and kind in (Kind.RENAME, Kind.MERGE):
         _move_staff(preview.ending, successors[preview.targets[0]])
+    mark_structure_changed()
     return reorganisation
 
 

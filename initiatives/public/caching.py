@@ -55,6 +55,8 @@ class PublicationState:
     report_files: str = ""
     # What the committee has published (its own schedule): pages showing opinions.
     committee: str = ""
+    # The last edit of the structure outside a publication (plan.changes), else None.
+    structure_changed_at: datetime.datetime | None = None
 
     @property
     def key(self) -> str:
@@ -64,6 +66,7 @@ class PublicationState:
                 str(self.plan_id),
                 self.plan_slug,
                 self.closed_at.isoformat() if self.closed_at else "",
+                self.structure_changed_at.isoformat() if self.structure_changed_at else "",
                 *(f"{y}:{pk}:{n}:{at.isoformat()}" for y, pk, n, at in self.editions),
             ]
         )
@@ -76,10 +79,9 @@ class PublicationState:
 
     @property
     def last_modified(self) -> datetime.datetime | None:
-        """When any public answer last changed: the data, or the plan's closing."""
+        """When any public answer last changed: the data, the structure, or the closing."""
         times = [at for *_rest, at in self.editions]
-        if self.closed_at is not None:
-            times.append(self.closed_at)
+        times += [at for at in (self.closed_at, self.structure_changed_at) if at is not None]
         return max(times, default=None)
 
     @property
@@ -118,6 +120,11 @@ def request_state(request: HttpRequest, plan: Plan) -> PublicationState:
     return cached
 
 
+_PLAN_COLUMNS = (
+    "id", "slug", "is_current", "start_year", "end_year", "closed_at", "structure_changed_at",
+)  # fmt: skip
+
+
 @functools.cache
 def _state_sql(vendor: str) -> str:
     """Every plan with, per fiscal year of its period, the newest edition and the finished
@@ -135,10 +142,7 @@ def _state_sql(vendor: str) -> str:
         return f"{alias}.{q(model._meta.get_field(name).column)}"
 
     done = RenderedReport.State.DONE.value
-    plan_columns = ", ".join(
-        col("p", Plan, name)
-        for name in ("id", "slug", "is_current", "start_year", "end_year", "closed_at")
-    )
+    plan_columns = ", ".join(col("p", Plan, name) for name in _PLAN_COLUMNS)
     year_id = col("y", FiscalYear, "id")
     committee = publication_stamp_tables()
     committee_columns = ", ".join(f"c{n}.n, c{n}.last" for n in range(len(committee)))
@@ -172,11 +176,11 @@ def _state_sql(vendor: str) -> str:
 
 
 def _read_states() -> list[tuple[Plan, PublicationState]]:
-    """Every plan (unsaved light instances: id, slug, period, current, closed) with its
-    state, the latest period first. One query."""
+    """Every plan (unsaved light instances of the `_PLAN_COLUMNS`) with its state, the
+    latest period first. One query."""
     rows = _state_rows()
     by_plan: dict[int, tuple] = {}
-    for pk, slug, is_current, start, end, closed_at, year, number, last, at, *stamps in rows:
+    for pk, slug, is_current, start, end, closed, changed, year, number, last, at, *stamps in rows:
         if pk not in by_plan:
             light = Plan(
                 pk=pk,
@@ -184,7 +188,8 @@ def _read_states() -> list[tuple[Plan, PublicationState]]:
                 is_current=bool(is_current),
                 start_year=start,
                 end_year=end,
-                closed_at=_datetime(closed_at),
+                closed_at=_datetime(closed),
+                structure_changed_at=_datetime(changed),
             )
             by_plan[pk] = (light, [], [0, None], stamps[2:])
         _light, editions, files, _committee = by_plan[pk]
@@ -201,6 +206,7 @@ def _read_states() -> list[tuple[Plan, PublicationState]]:
                 plan_id=light.pk,
                 plan_slug=light.slug,
                 closed_at=light.closed_at,
+                structure_changed_at=light.structure_changed_at,
                 editions=tuple(editions),
                 report_files=f"{files[0]}:{files[1].isoformat() if files[1] else ''}",
                 committee="|".join(str(value) for value in committee),
@@ -235,10 +241,11 @@ def _state_rows() -> list[tuple]:
 
 
 def _datetime(value: datetime.datetime | str | None) -> datetime.datetime | None:
-    """A timestamp read by raw SQL: PostgreSQL gives it aware, SQLite as UTC text."""
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    parsed = parse_datetime(value)
+    """A timestamp read by raw SQL: PostgreSQL gives it aware; SQLite gives UTC, naive (a
+    column) or as text (an aggregate)."""
+    if value is None:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else value
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from initiatives.models import Plan, PlanRevision
 from initiatives.plan.archive import refuse_if_closed
+from initiatives.plan.changes import mark_structure_changed
 from initiatives.plan.selectors import get_plan
 from initiatives.results import services
 from initiatives.results.permissions import Action, check
@@ -58,6 +59,7 @@ def apply_plan_import(
     writer = PlanWriter(plan=plan, revision=record, source=source)
     writer.write_initiatives(preview.initiative_rows)
     writer.write_indicators(preview.indicator_rows)
+    mark_structure_changed()
     writer.record(user=user, revision_flag=ADDITION if spec.existing is None else CHANGE)
     # A year already open for entry gets 未入力 results for the plans this revision added.
     for period in open_periods():

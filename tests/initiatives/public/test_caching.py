@@ -90,9 +90,7 @@ def canonical(url: str) -> str:
     return url if url.startswith("/api/") else f"/plans/{Plan.objects.get().slug}{url}"
 
 
-def test_the_sitemap_is_kept_like_a_page_until_the_next_edition(
-    client, django_assert_num_queries
-):
+def test_the_sitemap_is_kept_like_a_page_until_the_next_edition(client, django_assert_num_queries):
     cold = client.get("/sitemap.xml", headers={"accept-encoding": "br"})
     with django_assert_num_queries(1):
         warm = client.get("/sitemap.xml", headers={"accept-encoding": "br"})
