@@ -314,7 +314,7 @@ _PUBLIC_CACHE_DIR = env_str("PUBLIC_CACHE_DIR", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "public": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        "BACKEND": "ops.cache.PublicFileCache"
         if _PUBLIC_CACHE_DIR
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": str(BASE_DIR / _PUBLIC_CACHE_DIR) if _PUBLIC_CACHE_DIR else "public",
