@@ -3,11 +3,13 @@
     manage.py prepare_open_data [--plan SLUG]
 
 The worker does this after every publication; this is for a worker that was stopped, after
-clearing the cache, and for the benchmarks.
+clearing the cache, and for the benchmarks. It fills the cache the servers share
+(PUBLIC_CACHE_DIR); without one it can only say so.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from initiatives.plan.selectors import plans_newest_first
@@ -29,3 +31,8 @@ class Command(BaseCommand):
         for plan in plans:
             made = prepare_files(plan=plan)
             self.stdout.write(f"{plan.slug}: {len(made)}件を作成しました。")
+        if "LocMemCache" in settings.CACHES[settings.PUBLIC_CACHE_ALIAS]["BACKEND"]:
+            self.stderr.write(
+                "PUBLIC_CACHE_DIR が設定されていないため、このコマンドのメモリにだけ作成しました。"
+                "動いているサーバーには効果がありません（サーバーは最初の要求のときに作成します）。"
+            )
