@@ -11,12 +11,13 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Department, Edition, FiscalYear, Initiative
+from ops.sql import column, fits, table
 from reports.models import RenderedReport
 from reports.rendering import TEMPLATE_VERSION
 from reports.services import QUEUE_WAIT, needs_rendering, retry_report
@@ -110,9 +111,10 @@ def served_file(*, year: int, kind: str, department_id: int | None = None) -> Re
     Every public download runs it, so its SQL is written once rather than compiled from a
     queryset per request (compiling cost twice the rest of the download).
     """
-    numbers = (year,) if department_id is None else (year, department_id)
-    if not all(-(2**63) <= n < 2**63 for n in numbers):
-        return None  # no row has such a number (and SQLite cannot even bind it)
+    if not fits(FiscalYear, "year", year) or (
+        department_id is not None and not fits(RenderedReport, "department", department_id)
+    ):
+        return None  # no row has such a number
     params: list[object] = [kind, year, RenderedReport.State.DONE.value]
     if department_id is not None:
         params.append(department_id)
@@ -122,22 +124,16 @@ def served_file(*, year: int, kind: str, department_id: int | None = None) -> Re
 
 @functools.cache
 def _served_sql(for_department: bool) -> str:
-    q = connection.ops.quote_name
-
-    def col(alias: str, model, name: str) -> str:
-        return f"{alias}.{q(model._meta.get_field(name).column)}"
-
-    r = functools.partial(col, "r", RenderedReport)
+    r = functools.partial(column, "r", RenderedReport)
     department = f"{r('department')} = %s" if for_department else f"{r('department')} IS NULL"
     return (
         f"SELECT {r('id')}, {r('file')}, {r('content_key')}, {r('finished_at')} "
-        f"FROM {q(RenderedReport._meta.db_table)} r "
-        f"JOIN {q(Edition._meta.db_table)} e ON {col('e', Edition, 'id')} = {r('edition')} "
-        f"JOIN {q(FiscalYear._meta.db_table)} y ON {col('y', FiscalYear, 'id')} = "
-        f"{r('fiscal_year')} "
-        f"WHERE {r('kind')} = %s AND {col('y', FiscalYear, 'year')} = %s AND {r('state')} = %s "
-        f"AND {department} "
-        f"ORDER BY {col('e', Edition, 'number')} DESC, {r('finished_at')} DESC LIMIT 1"
+        f"FROM {table(RenderedReport)} r "
+        f"JOIN {table(Edition)} e ON {column('e', Edition, 'id')} = {r('edition')} "
+        f"JOIN {table(FiscalYear)} y ON {column('y', FiscalYear, 'id')} = {r('fiscal_year')} "
+        f"WHERE {r('kind')} = %s AND {column('y', FiscalYear, 'year')} = %s "
+        f"AND {r('state')} = %s AND {department} "
+        f"ORDER BY {column('e', Edition, 'number')} DESC, {r('finished_at')} DESC LIMIT 1"
     )
 
 

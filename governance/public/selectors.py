@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
@@ -29,6 +28,7 @@ from governance.selectors import target_label
 from governance.vocabulary import Scope, response_status_label
 from initiatives.models import Department, Initiative, Plan, PlanRevision, Policy
 from initiatives.public.plans import canonical_path
+from ops.sql import column, table
 
 
 def publication_stamp_tables() -> list[str]:
@@ -37,7 +37,6 @@ def publication_stamp_tables() -> list[str]:
     a key part of the public pages' cache. The public cache cross-joins them into the
     query that reads the plan's editions, on every cached public page.
     """
-    q = connection.ops.quote_name
     tables = []
     for model, field_name in (
         (Meeting, "updated_at"),
@@ -45,12 +44,10 @@ def publication_stamp_tables() -> list[str]:
         (Response, "updated_at"),
         (OpinionOutcome, "id"),
     ):
-        column = q(model._meta.get_field(field_name).column)
         # COUNT(published_at) counts the published rows; outcomes have no publication.
-        counted = q("published_at") if model is not OpinionOutcome else "*"
-        tables.append(
-            f"SELECT COUNT({counted}) AS n, MAX({column}) AS last FROM {q(model._meta.db_table)}"
-        )
+        counted = column("t", model, "published_at") if model is not OpinionOutcome else "*"
+        last = column("t", model, field_name)
+        tables.append(f"SELECT COUNT({counted}) AS n, MAX({last}) AS last FROM {table(model)} t")
     return tables
 
 

@@ -30,6 +30,7 @@ from django.utils.http import http_date
 from initiatives.models import FiscalYear, Plan
 from initiatives.publication.models import Edition
 from ops.compression import ENCODERS, accepted_encoding, is_text
+from ops.sql import column, table
 
 # Bump when a public template or writer changes what the same data renders to.
 TEMPLATE_VERSION = "public-2026-12-1"
@@ -94,7 +95,7 @@ def publication_state(*, plan: Plan) -> PublicationState:
     plan_id = plan.pk  # (a lazy plan that names no plan raises Http404 here, before reading)
     found = next((state for light, state in _read_states() if light.pk == plan_id), None)
     if found is None:  # created a moment ago: nothing of it is public yet
-        return PublicationState(plan_id=plan.pk, plan_slug=plan.slug, closed_at=None, editions=())
+        return PublicationState(plan_id=plan_id, plan_slug=plan.slug, closed_at=None, editions=())
     return found
 
 
@@ -133,14 +134,7 @@ def _state_sql(vendor: str) -> str:
     from governance.public.selectors import publication_stamp_tables
     from reports.models import RenderedReport
 
-    q = connection.ops.quote_name
-
-    def table(model) -> str:
-        return q(model._meta.db_table)
-
-    def col(alias: str, model, name: str) -> str:
-        return f"{alias}.{q(model._meta.get_field(name).column)}"
-
+    col = column
     done = RenderedReport.State.DONE.value
     plan_columns = ", ".join(col("p", Plan, name) for name in _PLAN_COLUMNS)
     year_id = col("y", FiscalYear, "id")

@@ -122,6 +122,10 @@ def _cache():
     return caches[settings.PUBLIC_CACHE_ALIAS]
 
 
+def _file_key(state: PublicationState, name: str) -> str:
+    return f"public-file:{state.key}:{name}"
+
+
 def prepare_files(*, plan: Plan) -> list[str]:
     """Make and keep every unfiltered file of the plan's current publication state (the
     worker, after a publication): no visitor then waits for a file to be built, nor the
@@ -129,8 +133,7 @@ def prepare_files(*, plan: Plan) -> list[str]:
     state = publication_state(plan=plan)
     made = []
     for name in FILES:  # datapackage.json last: it describes the others
-        key = f"public-file:{state.key}:{name}"
-        if _cache().get(key) is None:
+        if _cache().get(_file_key(state, name)) is None:
             file_bytes(plan=plan, name=name, state=state)
             made.append(name)
     return made
@@ -138,7 +141,7 @@ def prepare_files(*, plan: Plan) -> list[str]:
 
 def file_bytes(*, plan: Plan, name: str, state: PublicationState) -> bytes:
     """The unfiltered file of the current publication state, made once and then kept."""
-    key = f"public-file:{state.key}:{name}"
+    key = _file_key(state, name)
     content = _cache().get(key)
     if content is None:
         if name == "datapackage.json":

@@ -61,7 +61,8 @@ def _queue_files(edition_id: int) -> None:
 
     if settings.REPORTS_RENDER_ON_PUBLICATION:
         queue_edition_files(edition_id=edition_id)
-        plan = plan_of_year(Edition.objects.get(pk=edition_id).fiscal_year.year)
+        year = Edition.objects.values_list("fiscal_year__year", flat=True).get(pk=edition_id)
+        plan = plan_of_year(year)
         if plan is not None:
             prepare_open_data_task.enqueue(plan.pk)
 
